@@ -1,0 +1,47 @@
+/**
+ * floe's few error classes, chosen by what the caller does next. Wrap lower errors with
+ * `{ cause }` at boundaries; messages name the table, column, offset or file and the bad value.
+ */
+
+/** A setting is missing or wrong: fix the config, do not retry. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** A transient failure (network, lock, server restart): retry with backoff. */
+export class RetryableError extends Error {
+  override name = 'RetryableError';
+}
+
+/** The catalog's atomic swap lost a race or a requirement failed: refresh and retry. */
+export class CommitConflictError extends Error {
+  override name = 'CommitConflictError';
+}
+
+/** The commit may or may not have landed: check the table for our commit id before retrying. */
+export class CommitStateUnknownError extends Error {
+  override name = 'CommitStateUnknownError';
+}
+
+/** A source or table type floe cannot map: change the config or the schema. */
+export class UnsupportedTypeError extends Error {
+  override name = 'UnsupportedTypeError';
+}
+
+/** A change event that cannot be applied: handled by the bad-event policy. */
+export class BadEventError extends Error {
+  override name = 'BadEventError';
+}
+
+/** A file that is missing, corrupt or of an unknown version; the message names the file. */
+export class CorruptFileError extends Error {
+  override name = 'CorruptFileError';
+}
+
+/** The table or namespace named does not exist (or already exists, for creates). */
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+export class AlreadyExistsError extends Error {
+  override name = 'AlreadyExistsError';
+}
