@@ -1,0 +1,35 @@
+# Shared by scripts/install.sh, scripts/services.sh and scripts/env.sh (sourced, not run).
+# Defines where things live; every path a script needs is derived here, in one place.
+# shellcheck shell=bash
+
+FLOE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# The cache is outside the checkout so that a fresh clone elsewhere reuses it.
+FLOE_CACHE=${FLOE_CACHE_DIR:-$HOME/.cache/floe}
+FLOE_SERVICES_DIR=$FLOE_ROOT/.floe/services
+
+# Pinned versions: changing one makes install.sh rebuild that part of the cache.
+FLOE_KAFKA_VERSION=4.3.0          # what Debezium 3.6.1.Final is built against
+FLOE_DEBEZIUM_VERSION=3.6.1.Final
+FLOE_PYICEBERG_REQ='pyiceberg[sql-sqlite,pyarrow]==0.12.0'
+
+FLOE_KAFKA_LIB=$FLOE_CACHE/kafka-$FLOE_KAFKA_VERSION/lib
+FLOE_CONNECT_PLUGINS=$FLOE_CACHE/debezium-$FLOE_DEBEZIUM_VERSION/plugins
+FLOE_VENV=$FLOE_CACHE/venv-pyiceberg
+
+FLOE_PG_PORT=54329
+FLOE_KAFKA_PORT=19092
+FLOE_KAFKA_CONTROLLER_PORT=19093
+FLOE_CONNECT_PORT=18083
+
+log() { printf '[floe] %s\n' "$*" >&2; }
+die() { printf '[floe] error: %s\n' "$*" >&2; exit 1; }
+
+# Newest PostgreSQL server bin dir from Debian's packages (/usr/lib/postgresql/<major>/bin).
+pg_bindir() {
+  local d
+  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [ -n "$d" ] && [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then echo "$d"; fi
+}
+
+# True when something accepts TCP connections on 127.0.0.1:$1.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
