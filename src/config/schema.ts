@@ -1,0 +1,172 @@
+/**
+ * The zod schema of floe.yaml: every section, its defaults and its checks. Defaults that depend
+ * on `dataDir` (catalog, state, log and dead-letter paths) are left undefined here and filled in
+ * by load-config.ts. Cross-field checks (a table's source exists, its key is not excluded)
+ * live in the final `superRefine` so every problem is reported with its exact path.
+ */
+import { z } from 'zod';
+import { parsePartitionField, parseSourceTable, parseTargetTable, parseUnconstrainedNumeric, type Parsed } from './names.ts';
+
+/** An integer that may also arrive as a string from `${env:…}` (e.g. `port: ${env:PGPORT}`). */
+function int(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
+    z.number().int().min(min).max(max),
+  );
+}
+
+/** A string parsed by one of names.ts's parsers; failures become issues at this path. */
+function parsed<T>(parse: (text: string) => Parsed<T>) {
+  return z.string().transform((text, ctx) => {
+    const result = parse(text);
+    if (result.ok) return result.value;
+    ctx.issues.push({ code: 'custom', message: result.expected, input: text });
+    return z.NEVER;
+  });
+}
+
+const nonEmpty = z.string().min(1);
+
+const catalogSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('sqlite'),
+      uri: nonEmpty.optional().describe('SQLite file path; default <dataDir>/catalog.db'),
+      name: nonEmpty.default('floe'),
+      warehouse: nonEmpty.optional().describe('Path or URI of the warehouse; default <dataDir>/warehouse'),
+    }),
+    z.strictObject({
+      type: z.literal('postgres'),
+      uri: nonEmpty.describe('postgres://user:password@host:port/db of the catalog database'),
+      name: nonEmpty.default('floe'),
+      warehouse: nonEmpty.optional(),
+    }),
+    z.strictObject({ type: z.literal('memory'), name: nonEmpty.default('floe'), warehouse: nonEmpty.optional() }),
+  ])
+  .prefault({ type: 'sqlite' })
+  .describe('The Iceberg catalog: sqlite (default), postgres or memory (tests).');
+
+const stateSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('sqlite'), path: nonEmpty.optional().describe('default <dataDir>/state.db') }),
+    z.strictObject({ type: z.literal('postgres'), url: nonEmpty }),
+  ])
+  .prefault({ type: 'sqlite' })
+  .describe('The status store (runs, chunks, errors): sqlite (default) or postgres.');
+
+const loggingSchema = z
+  .strictObject({
+    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    format: z.enum(['json', 'pretty']).default('json'),
+    file: z.union([nonEmpty, z.null()]).optional().describe('JSON log file; default <dataDir>/logs/floe.log; null: none'),
+  })
+  .prefault({});
+
+const metricsSchema = z
+  .strictObject({
+    port: int(1, 65535).optional().describe('Prometheus endpoint port; absent: no endpoint'),
+    host: nonEmpty.default('0.0.0.0'),
+  })
+  .prefault({});
+
+const postgresSourceSchema = z.strictObject({
+  type: z.literal('postgres'),
+  url: nonEmpty.optional().describe('postgres://user:password@host:port/database?sslmode=…; or use host/port/…'),
+  host: nonEmpty.optional(),
+  port: int(1, 65535).default(5432),
+  database: nonEmpty.optional(),
+  user: nonEmpty.optional(),
+  password: z.string().optional().describe('Secret; prefer ${env:…} or ${file:…}'),
+  sslmode: z.enum(['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']).default('prefer'),
+  poolSize: int(1, 1000).default(4).describe('Max connections floe opens to this source'),
+  applicationName: nonEmpty.default('floe'),
+});
+
+const sourceSchema = z.discriminatedUnion('type', [postgresSourceSchema]);
+
+const tableSchema = z.strictObject({
+  sourceName: nonEmpty.optional().describe('Key in `sources`; default: the only source'),
+  source: parsed(parseSourceTable).describe('schema.table in the source (exact names; "quote" parts with dots)'),
+  target: parsed(parseTargetTable).optional().describe('namespace.table in Iceberg; default: same as source'),
+  primaryKey: z.array(nonEmpty).min(1).optional().describe("Key columns in order; default: the source's PK constraint"),
+  columns: z
+    .strictObject({ include: z.array(nonEmpty).min(1).optional(), exclude: z.array(nonEmpty).min(1).optional() })
+    .prefault({}),
+  partitionBy: z.array(parsed(parsePartitionField)).default([]).describe('e.g. ["day(created_at)", "bucket(16, id)"]'),
+  priority: int(-1_000_000, 1_000_000).default(0).describe('Higher loads first'),
+});
+
+const loadSchema = z
+  .strictObject({
+    chunkStrategy: z.enum(['auto', 'pk', 'ctid']).default('auto'),
+    chunkRows: int(1000).default(500_000),
+    parallelism: int(1, 64).default(2),
+    targetFileSizeMiB: int(1, 65536).default(128),
+    rowGroupRows: int(1000).default(100_000),
+    codec: z.enum(['zstd', 'snappy']).default('zstd'),
+    unconstrainedNumeric: parsed(parseUnconstrainedNumeric).prefault('decimal(38,10)'),
+    unknownTypes: z.enum(['error', 'string']).default('error'),
+    numericSpecialValues: z.enum(['error', 'null']).default('error'),
+    infinity: z.enum(['clamp', 'null', 'error']).default('clamp'),
+  })
+  .prefault({});
+
+const syncSchema = z
+  .strictObject({
+    commitIntervalMs: int(100).default(60_000),
+    badEvents: z.enum(['fail', 'skip', 'dead-letter']).default('fail'),
+    deadLetterDir: nonEmpty.optional().describe('default <dataDir>/dead-letter'),
+  })
+  .prefault({});
+
+/** The whole document. Validation collects every problem before failing. */
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Editor hint; ignored'),
+    dataDir: nonEmpty.default('.floe/data').describe('Root of every default path; relative to the config file'),
+    catalog: catalogSchema,
+    state: stateSchema,
+    logging: loggingSchema,
+    metrics: metricsSchema,
+    sources: z.record(nonEmpty, sourceSchema).default({}),
+    tables: z.array(tableSchema).default([]),
+    load: loadSchema,
+    sync: syncSchema,
+  })
+  .superRefine((config, ctx) => {
+    const names = Object.keys(config.sources);
+    for (const [name, source] of Object.entries(config.sources)) {
+      const path = ['sources', name];
+      if (source.url !== undefined) {
+        for (const key of ['host', 'database', 'user', 'password'] as const) {
+          if (source[key] !== undefined) ctx.addIssue({ code: 'custom', path: [...path, key], message: 'expected either url or host/database/user/password, not both' });
+        }
+      } else if (source.host === undefined || source.database === undefined) {
+        ctx.addIssue({ code: 'custom', path: [...path, source.host === undefined ? 'host' : 'database'], message: 'expected url, or host and database' });
+      }
+    }
+    const targets = new Map<string, number>();
+    config.tables.forEach((table, i) => {
+      const path = ['tables', i];
+      const target = JSON.stringify(table.target ? [...table.target.namespace, table.target.name] : [table.source.schema, table.source.table]);
+      const first = targets.get(target);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: [...path, 'target'], message: `expected a target not already used by tables[${first}]` });
+      else targets.set(target, i);
+      if (table.sourceName === undefined ? names.length !== 1 : !names.includes(table.sourceName)) {
+        const message = names.length === 0 ? 'expected a source defined under `sources`' : `expected ${names.map((n) => JSON.stringify(n)).join(' | ')}`;
+        ctx.addIssue({ code: 'custom', path: [...path, 'sourceName'], message });
+      }
+      const { include, exclude } = table.columns;
+      if (include && exclude) ctx.addIssue({ code: 'custom', path: [...path, 'columns', 'exclude'], message: 'expected include or exclude, not both' });
+      table.primaryKey?.forEach((col, k) => {
+        if (table.primaryKey!.indexOf(col) !== k) ctx.addIssue({ code: 'custom', path: [...path, 'primaryKey', k], message: 'expected each key column once' });
+        if (exclude?.includes(col)) ctx.addIssue({ code: 'custom', path: [...path, 'primaryKey', k], message: 'expected a column that is not in columns.exclude' });
+        if (include && !include.includes(col)) ctx.addIssue({ code: 'custom', path: [...path, 'primaryKey', k], message: 'expected a column listed in columns.include' });
+      });
+    });
+  });
+
+/** The schema's input (what a user writes). */
+export type ConfigInput = z.input<typeof configSchema>;
+/** The schema's output, before dataDir-derived defaults are applied. */
+export type ParsedConfig = z.output<typeof configSchema>;
