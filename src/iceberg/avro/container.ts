@@ -18,7 +18,7 @@ const BLOCK_BYTES = 256 * 1024; // uncompressed bytes per block before it is flu
 
 /** The decoded content of a container file. */
 export interface AvroFile {
-  readonly schema: AvroSchema; // writer schema, as JSON from the header
+  readonly schema: AvroSchema; // writer schema from the header (after `readSchema`, if given)
   readonly metadata: ReadonlyMap<string, string>; // all header keys, avro.* included
   readonly records: readonly unknown[]; // decoded with the writer schema; longs are bigint
 }
@@ -149,13 +149,15 @@ function decompress(codec: string, data: Buffer, cur: Cursor): Buffer {
 }
 
 /**
- * Decodes a whole container file. `file` names it in errors. Throws CorruptFileError for a bad
- * magic, header, codec, sync marker or record.
+ * Decodes a whole container file. `file` names it in errors. `readSchema`, when given, maps the
+ * header schema before decoding (e.g. to rename fields; the encoding must stay the same).
+ * Throws CorruptFileError for a bad magic, header, codec, sync marker or record.
  */
-export function decodeAvroFile(data: Uint8Array, file: string): AvroFile {
+export function decodeAvroFile(data: Uint8Array, file: string, readSchema?: (writer: AvroSchema) => AvroSchema): AvroFile {
   const cur = new Cursor(Buffer.from(data.buffer, data.byteOffset, data.byteLength), file);
   const { meta, sync } = readHeader(cur);
-  const schema = parseSchema(meta, cur);
+  const writer = parseSchema(meta, cur);
+  const schema = readSchema === undefined ? writer : readSchema(writer);
   let type;
   try {
     type = compileAvroSchema(schema);
