@@ -1,0 +1,165 @@
+/**
+ * Streaming decoder of `COPY … TO STDOUT (FORMAT binary)`: an 11-byte signature, int32 flags,
+ * int32 header-extension length (+ extension), then tuples (int16 field count, per field int32
+ * length or −1 for NULL, then the bytes), then the int16 −1 trailer. Chunks may split anywhere:
+ * an incomplete tuple waits for the next chunk. Values land column by column (`ColumnBatch`).
+ */
+import { CorruptFileError } from '../../core/errors.ts';
+import type { ColumnBatch, IcebergValue } from '../../iceberg/spec/types.ts';
+import type { FieldDecoder } from './pg-codecs.ts';
+
+const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]; // "PGCOPY\n\377\r\n\0"
+const HEADER_FIXED = 19;
+const EMPTY = Buffer.alloc(0);
+
+/** Decodes one table's binary COPY stream; `decoders[i]` decodes column i (non-null values only). */
+export class BinaryCopyDecoder {
+  private readonly decoders: readonly FieldDecoder[];
+  private readonly label: string;
+  private columns: IcebergValue[][];
+  private pending: Buffer = EMPTY;
+  private headerRead = false;
+  private trailerRead = false;
+  private rows = 0;
+  private totalRows = 0;
+
+  /** `label` names the stream in errors, e.g. `public.orders chunk 3`. */
+  constructor(decoders: readonly FieldDecoder[], label: string) {
+    this.decoders = decoders;
+    this.label = label;
+    this.columns = decoders.map(() => []);
+  }
+
+  /** Rows decoded and not yet taken. */
+  get bufferedRows(): number {
+    return this.rows;
+  }
+
+  /** Rows decoded since the start of the stream. */
+  get rowCount(): number {
+    return this.totalRows;
+  }
+
+  /** True once the trailer has been read. */
+  get done(): boolean {
+    return this.trailerRead;
+  }
+
+  /** Decodes every complete tuple in `chunk` (plus bytes held back from earlier chunks). */
+  push(chunk: Uint8Array): void {
+    if (this.trailerRead) {
+      if (chunk.length > 0) throw this.corrupt(`${chunk.length} byte(s) after the trailer`);
+      return;
+    }
+    const buf =
+      this.pending.length === 0
+        ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+        : Buffer.concat([this.pending, chunk]);
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    let off = 0;
+    if (!this.headerRead) {
+      off = this.readHeader(buf, view);
+      if (off < 0) {
+        this.pending = Buffer.from(buf); // keep a copy: `chunk` may be reused by the caller
+        return;
+      }
+    }
+    off = this.readTuples(buf, view, off);
+    if (this.trailerRead && off < buf.length) throw this.corrupt(`${buf.length - off} byte(s) after the trailer`);
+    this.pending = off < buf.length ? Buffer.from(buf.subarray(off)) : EMPTY;
+  }
+
+  /** Hands over the rows decoded so far, column by column, and starts a new batch. */
+  takeBatch(): ColumnBatch {
+    const batch = { numRows: this.rows, columns: this.columns };
+    this.columns = this.decoders.map(() => []);
+    this.rows = 0;
+    return batch;
+  }
+
+  /** Checks the stream ended cleanly: trailer read, no bytes left over. */
+  end(): void {
+    if (!this.trailerRead) throw this.corrupt(`ended without trailer (${this.pending.length} byte(s) of an incomplete ${this.headerRead ? 'tuple' : 'header'})`);
+  }
+
+  private corrupt(what: string): CorruptFileError {
+    return new CorruptFileError(`postgres binary COPY of ${this.label}: ${what} after ${this.totalRows} row(s)`);
+  }
+
+  /** Offset after the header, or −1 when the header is not complete yet. */
+  private readHeader(buf: Buffer, view: DataView): number {
+    if (buf.length < HEADER_FIXED) return -1;
+    for (let i = 0; i < SIGNATURE.length; i++) if (buf[i] !== SIGNATURE[i]) throw this.corrupt('bad signature');
+    const flags = view.getUint32(11);
+    if (flags & 0x10000) throw this.corrupt('OIDs included (flag bit 16); not supported');
+    if (flags & 0xfffe0000) throw this.corrupt(`unknown critical header flags 0x${flags.toString(16)}`);
+    const ext = view.getUint32(15);
+    if (buf.length < HEADER_FIXED + ext) return -1;
+    this.headerRead = true;
+    return HEADER_FIXED + ext;
+  }
+
+  /** Decodes tuples from `off`; returns the offset of the first byte not consumed. */
+  private readTuples(buf: Buffer, view: DataView, off: number): number {
+    const end = buf.length;
+    const decoders = this.decoders;
+    const columns = this.columns;
+    const ncols = decoders.length;
+    let field = 0;
+    try {
+      while (end - off >= 2) {
+        const n = view.getInt16(off);
+        if (n === -1) {
+          this.trailerRead = true;
+          return off + 2;
+        }
+        if (n !== ncols) throw this.corrupt(`tuple has ${n} field(s), expected ${ncols}`);
+        let p = off + 2;
+        for (field = 0; field < ncols; field++) {
+          if (end - p < 4) break;
+          const len = view.getInt32(p);
+          p += 4;
+          if (len === -1) {
+            columns[field]!.push(null);
+            continue;
+          }
+          if (len < 0) throw this.corrupt(`field length ${len}`);
+          if (end - p < len) break;
+          columns[field]!.push(decoders[field]!(view, buf, p, len));
+          p += len;
+        }
+        if (field < ncols) {
+          for (let i = 0; i < field; i++) columns[i]!.pop(); // incomplete tuple: undo, wait for more bytes
+          return off;
+        }
+        off = p;
+        this.rows++;
+        this.totalRows++;
+      }
+      return off;
+    } catch (err) {
+      for (const column of columns) column.length = this.rows; // drop the partial tuple
+      if (err instanceof CorruptFileError) throw err;
+      throw new (err as Error).constructor(`${(err as Error).message} (row ${this.totalRows + 1} of ${this.label})`, { cause: err });
+    }
+  }
+}
+
+/**
+ * Decodes a whole COPY byte stream, yielding batches of at least `batchRows` rows (the last may
+ * be smaller; an empty table yields nothing). Throws CorruptFileError if the stream is cut short.
+ */
+export async function* decodeCopyStream(
+  stream: AsyncIterable<Uint8Array>,
+  decoders: readonly FieldDecoder[],
+  label: string,
+  batchRows = 65_536,
+): AsyncGenerator<ColumnBatch> {
+  const decoder = new BinaryCopyDecoder(decoders, label);
+  for await (const chunk of stream) {
+    decoder.push(chunk);
+    if (decoder.bufferedRows >= batchRows) yield decoder.takeBatch();
+  }
+  decoder.end();
+  if (decoder.bufferedRows > 0) yield decoder.takeBatch();
+}
