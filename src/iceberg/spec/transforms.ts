@@ -187,18 +187,27 @@ function build(parsed: ParsedTransform, source: PrimitiveType): Fn {
     case 'bucket': {
       const [ok, hash] = HASHES[source.type]!;
       const check = expectValue(source, ok);
-      return (v) => (check(v), (hash(v) & 0x7fffffff) % parsed.n);
+      return (v) => {
+        check(v);
+        return (hash(v) & 0x7fffffff) % parsed.n;
+      };
     }
     case 'truncate': {
       const ok = source.type === 'int' ? isNum : source.type === 'string' ? isStr : source.type === 'binary' ? isBytes : isBig;
       const check = expectValue(source, ok);
       const fn = truncateFn(source, parsed.width);
-      return (v) => (check(v), fn(v));
+      return (v) => {
+        check(v);
+        return fn(v);
+      };
     }
     default: {
       const check = expectValue(source, source.type === 'date' ? isNum : isBig);
       const fn = TIME_FNS[parsed.kind];
-      return (v) => (check(v), fn(v));
+      return (v) => {
+        check(v);
+        return fn(v);
+      };
     }
   }
 }
