@@ -27,19 +27,7 @@ function readDataFile(r: Rec, fields: readonly PartitionFieldType[], specId: num
   const content = r.content === null || r.content === undefined ? FileContent.Data : Number(r.content);
   if (content !== 0 && content !== 1 && content !== 2) throw new CorruptFileError(`manifest ${file}: unknown data_file.content ${content}`);
   const counts = (name: string): ReadonlyMap<number, number> | undefined => intMap(r[name], (x) => toNumber(x, `data_file.${name}`, file));
-  const optional: Partial<Record<keyof DataFile, unknown>> = {
-    columnSizes: counts('column_sizes'),
-    valueCounts: counts('value_counts'),
-    nullValueCounts: counts('null_value_counts'),
-    nanValueCounts: counts('nan_value_counts'),
-    lowerBounds: intMap(r.lower_bounds, (x) => toBytes(x) as Uint8Array),
-    upperBounds: intMap(r.upper_bounds, (x) => toBytes(x) as Uint8Array),
-    splitOffsets: (r.split_offsets as unknown[] | null | undefined)?.map((x) => toNumber(x, 'data_file.split_offsets', file)),
-    equalityIds: (r.equality_ids as number[] | null | undefined)?.map(Number),
-    sortOrderId: r.sort_order_id ?? undefined,
-    referencedDataFile: r.referenced_data_file ?? undefined,
-  };
-  const base: DataFile = {
+  const f: { -readonly [K in keyof DataFile]: DataFile[K] } = {
     content,
     filePath: String(r.file_path),
     fileFormat: format as DataFile['fileFormat'],
@@ -49,7 +37,23 @@ function readDataFile(r: Rec, fields: readonly PartitionFieldType[], specId: num
     fileSizeInBytes: num('file_size_in_bytes'),
   };
   // Absent optional fields stay absent rather than `undefined`, so entries compare cleanly.
-  return Object.assign(base, Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)));
+  const columnSizes = counts('column_sizes');
+  if (columnSizes) f.columnSizes = columnSizes;
+  const valueCounts = counts('value_counts');
+  if (valueCounts) f.valueCounts = valueCounts;
+  const nullValueCounts = counts('null_value_counts');
+  if (nullValueCounts) f.nullValueCounts = nullValueCounts;
+  const nanValueCounts = counts('nan_value_counts');
+  if (nanValueCounts) f.nanValueCounts = nanValueCounts;
+  const lowerBounds = intMap(r.lower_bounds, (x) => toBytes(x) as Uint8Array);
+  if (lowerBounds) f.lowerBounds = lowerBounds;
+  const upperBounds = intMap(r.upper_bounds, (x) => toBytes(x) as Uint8Array);
+  if (upperBounds) f.upperBounds = upperBounds;
+  if (Array.isArray(r.split_offsets)) f.splitOffsets = r.split_offsets.map((x) => toNumber(x, 'data_file.split_offsets', file));
+  if (Array.isArray(r.equality_ids)) f.equalityIds = r.equality_ids.map(Number);
+  if (typeof r.sort_order_id === 'number') f.sortOrderId = r.sort_order_id;
+  if (typeof r.referenced_data_file === 'string') f.referencedDataFile = r.referenced_data_file;
+  return f;
 }
 
 /**
