@@ -48,7 +48,7 @@ export const TIMESTAMP_MIN_MICROS = -62_135_596_800_000_000n;
 
 const TWO32 = 4294967296;
 const BIG_EPOCH = BigInt(PG_EPOCH_MICROS);
-const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 /** int64 at `off` plus `shift`, as bigint; one BigInt allocation when the value fits 2^52. */
 function int64(view: DataView, off: number, shift: number, bigShift: bigint): bigint {
@@ -135,10 +135,19 @@ export const CODECS: Readonly<Record<CodecId, (spec: CodecSpec, ctx: DecodeConte
     if (buf[off] !== 1) throw new UnsupportedTypeError(`${ctx.table}.${ctx.column}: jsonb binary version ${buf[off]} (expected 1)`);
     return buf.toString('utf8', off + 1, off + len);
   },
-  uuid: () => (_v, b, o) =>
-    HEX2[b[o]!]! + HEX2[b[o + 1]!] + HEX2[b[o + 2]!] + HEX2[b[o + 3]!] + '-' + HEX2[b[o + 4]!] + HEX2[b[o + 5]!] + '-' +
-    HEX2[b[o + 6]!] + HEX2[b[o + 7]!] + '-' + HEX2[b[o + 8]!] + HEX2[b[o + 9]!] + '-' + HEX2[b[o + 10]!] + HEX2[b[o + 11]!] +
-    HEX2[b[o + 12]!] + HEX2[b[o + 13]!] + HEX2[b[o + 14]!] + HEX2[b[o + 15]!],
+  uuid: () => {
+    const scratch = Buffer.alloc(36); // one flat string per value, no concatenation
+    return (_v, b, o) => {
+      let p = 0;
+      for (let i = 0; i < 16; i++) {
+        if (i === 4 || i === 6 || i === 8 || i === 10) scratch[p++] = 45; // '-'
+        const byte = b[o + i]!;
+        scratch[p++] = HEX_CODES[byte >> 4]!;
+        scratch[p++] = HEX_CODES[byte & 15]!;
+      }
+      return scratch.toString('latin1', 0, 36);
+    };
+  },
   bytea: () => (_v, buf, off, len) => {
     const out = new Uint8Array(len); // a copy: a view would pin the whole network chunk
     out.set(buf.subarray(off, off + len));
