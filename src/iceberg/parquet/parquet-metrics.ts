@@ -6,7 +6,7 @@
  */
 import { CorruptFileError } from '../../core/errors.ts';
 import { comparatorFor } from '../spec/compare.ts';
-import { toSingleValue, truncateLowerBound, truncateUpperBound } from '../spec/single-value.ts';
+import { DEFAULT_BOUND_LENGTH, toSingleValue, truncateLowerBound, truncateUpperBound } from '../spec/single-value.ts';
 import type { DataFile, IcebergValue } from '../spec/types.ts';
 import type { ParquetLeaf } from './parquet-schema.ts';
 
@@ -30,8 +30,12 @@ export interface RowGroupStats {
 
 const isFloating = (l: ParquetLeaf): boolean => l.type.type === 'float' || l.type.type === 'double';
 
-/** Per field id metrics of the leaves, summed/merged over `rowGroups` (leaf order = column order). */
-export function fileMetrics(path: string, leaves: readonly ParquetLeaf[], rowGroups: readonly RowGroupStats[]): FileMetrics {
+/**
+ * Per field id metrics of the leaves, summed/merged over `rowGroups` (leaf order = column order).
+ * String/binary bounds are cut to `boundLength` code points/bytes (Infinity: full values, as
+ * Iceberg keeps for position delete files).
+ */
+export function fileMetrics(path: string, leaves: readonly ParquetLeaf[], rowGroups: readonly RowGroupStats[], boundLength = DEFAULT_BOUND_LENGTH): FileMetrics {
   const columnSizes = new Map<number, number>();
   const valueCounts = new Map<number, number>();
   const nullValueCounts = new Map<number, number>();
@@ -65,9 +69,9 @@ export function fileMetrics(path: string, leaves: readonly ParquetLeaf[], rowGro
     valueCounts.set(id, values);
     nullValueCounts.set(id, nulls);
     if (isFloating(leaf)) nanValueCounts.set(id, nans);
-    if (min !== undefined) lowerBounds.set(id, toSingleValue(leaf.type, truncateLowerBound(leaf.type, min)));
+    if (min !== undefined) lowerBounds.set(id, toSingleValue(leaf.type, truncateLowerBound(leaf.type, min, boundLength)));
     if (max !== undefined) {
-      const up = truncateUpperBound(leaf.type, max);
+      const up = truncateUpperBound(leaf.type, max, boundLength);
       if (up !== null) upperBounds.set(id, toSingleValue(leaf.type, up));
     }
   });
