@@ -7,14 +7,22 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { link, mkdir, open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { AlreadyExistsError, ConfigError, CorruptFileError, NotFoundError } from '../core/errors.ts';
 import type { FileIO, OutputFile } from './file-io.ts';
 
-/** The filesystem path of a `file:` URI or absolute path; anything else → ConfigError naming it. */
+/**
+ * The filesystem path of a `file:` URI or absolute path; anything else → ConfigError naming it.
+ * The path is taken literally, never percent-decoded: Iceberg locations hold url-encoded
+ * partition values (`region=%C3%A4`) that Java (Hadoop) and pyiceberg (pyarrow) both keep as
+ * literal file names, so decoding would put files where other readers do not look.
+ */
 export function toLocalPath(uri: string): string {
-  if (uri.startsWith('file://')) return fileURLToPath(uri);
-  if (uri.startsWith('file:/')) return fileURLToPath(`file://${uri.slice('file:'.length)}`);
+  if (uri.startsWith('file://')) {
+    const path = uri.slice('file://'.length);
+    if (!path.startsWith('/')) throw new ConfigError(`local file io: "${uri}" names a host; only file:///absolute/path is supported`);
+    return path;
+  }
+  if (uri.startsWith('file:/')) return uri.slice('file:'.length);
   if (isAbsolute(uri)) return uri;
   throw new ConfigError(`local file io: "${uri}" is neither a file:// URI nor an absolute path`);
 }

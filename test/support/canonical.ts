@@ -56,11 +56,18 @@ export function canonicalRows(schema: Schema, rows: readonly Row[]): Canonical[]
   return sortCanonical(out);
 }
 
-/** Sorts canonical rows by their JSON text: a stable order for set comparison. */
+/** JSON text with object keys sorted: equal for equal values whatever the key order. */
+export function stableJson(value: Canonical): string {
+  return JSON.stringify(value, (_k, v: Canonical) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/** Sorts canonical rows by their stable JSON text: an order for set comparison. */
 export function sortCanonical<T extends Canonical>(rows: readonly T[]): T[] {
   return [...rows].sort((a, b) => {
-    const x = JSON.stringify(a);
-    const y = JSON.stringify(b);
+    const x = stableJson(a);
+    const y = stableJson(b);
     return x < y ? -1 : x > y ? 1 : 0;
   });
 }

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Canonical } from './canonical.ts';
+import { sortCanonical, type Canonical } from './canonical.ts';
 
 const run = promisify(execFile);
 const script = fileURLToPath(new URL('./pyiceberg_reader.py', import.meta.url));
@@ -35,12 +35,12 @@ async function call(args: readonly string[]): Promise<unknown> {
   }
 }
 
-/** Rows of a table (or one snapshot of it) as pyiceberg reads them, canonical. */
+/** Rows of a table (or one snapshot of it) as pyiceberg reads them, canonical and sorted. */
 export async function pyicebergScan(catalog: SqlCatalogSpec, table: string, snapshotId?: bigint): Promise<Canonical[]> {
   const args = ['scan', JSON.stringify(catalog), table];
   if (snapshotId !== undefined) args.push(String(snapshotId));
   const out = (await call(args)) as { rows: Canonical[] };
-  return out.rows;
+  return sortCanonical(out.rows);
 }
 
 export interface PyicebergInfo {

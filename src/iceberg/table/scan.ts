@@ -67,3 +67,25 @@ export async function readAllRows(io: FileIO, metadata: TableMetadata, options: 
   for await (const batch of scanRows(io, metadata, options)) out.push(...batch);
   return out;
 }
+
+/** A live row and where it sits: what row-level deletes need. */
+export interface LocatedRow {
+  readonly row: Row;
+  readonly position: { readonly dataFile: FileScanTask['dataFile']; readonly pos: number };
+}
+
+/** Every live row of a snapshot with its file and position (deleted positions skipped). */
+export async function* scanRowsWithPositions(io: FileIO, metadata: TableMetadata, options: ScanOptions = {}): AsyncGenerator<LocatedRow[]> {
+  const schema = project(currentSchema(metadata), options.columns);
+  for (const task of planTasks(metadata, await liveFiles(io, metadata, options.snapshotId))) {
+    const deleted = await deletedPositions(io, task);
+    for await (const batch of readDataFile(io, task.dataFile.filePath, schema)) {
+      const out: LocatedRow[] = [];
+      batch.rows.forEach((row, i) => {
+        const pos = batch.firstRowPosition + i;
+        if (!deleted.has(pos)) out.push({ row, position: { dataFile: task.dataFile, pos } });
+      });
+      if (out.length > 0) yield out;
+    }
+  }
+}

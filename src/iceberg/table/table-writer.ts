@@ -1,0 +1,126 @@
+/**
+ * Writing rows into a table: data files named under `<location>/data/<partition path>/`, with
+ * the table's own write properties, and position deletes for rows that go away. The commit
+ * goes through the snapshot producer, so appends and row deltas are single atomic snapshots.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Catalog } from '../../catalog/catalog.ts';
+import type { FileIO } from '../../io/file-io.ts';
+import { createDataFileWriter, type DataFileWriter } from '../parquet/data-file-writer.ts';
+import type { ParquetCodec } from '../parquet/parquet-file-writer.ts';
+import { writePositionDeleteFile } from '../parquet/position-delete-writer.ts';
+import { partitionPath } from '../spec/transforms.ts';
+import type { DataFile, PartitionTuple, Row, TableIdentifier, TableMetadata } from '../spec/types.ts';
+import { currentSchema, defaultSpec, specById } from './metadata-access.ts';
+import { commitChange, type CommittedSnapshot, type ProduceOptions } from './snapshot-producer.ts';
+
+/** A row's place in a table: its data file and 0-based position in it. */
+export interface RowPosition {
+  readonly dataFile: DataFile;
+  readonly pos: number;
+}
+
+const CODECS: Readonly<Record<string, ParquetCodec>> = { zstd: 'zstd', snappy: 'snappy' };
+
+function dataDir(metadata: TableMetadata): string {
+  return metadata.properties['write.data.path']?.replace(/\/+$/, '') ?? `${metadata.location}/data`;
+}
+
+/** Where a new data file of `partition` (default spec) goes. */
+function dataFileLocation(metadata: TableMetadata, partition: PartitionTuple): string {
+  const spec = defaultSpec(metadata);
+  const dir = spec.fields.length === 0 ? dataDir(metadata) : `${dataDir(metadata)}/${partitionPath(spec, currentSchema(metadata), partition)}`;
+  return `${dir}/${randomUUID()}.parquet`;
+}
+
+/** A record writer for the table's current schema and default spec, honouring write.* properties. */
+export function tableDataWriter(io: FileIO, metadata: TableMetadata): DataFileWriter {
+  const props = metadata.properties;
+  const target = Number(props['write.target-file-size-bytes'] ?? NaN);
+  const codec = CODECS[props['write.parquet.compression-codec'] ?? 'zstd'];
+  return createDataFileWriter({
+    io,
+    schema: currentSchema(metadata),
+    spec: defaultSpec(metadata),
+    locationFor: (partition) => dataFileLocation(metadata, partition),
+    ...(Number.isFinite(target) && target > 0 ? { targetFileSizeBytes: target } : {}),
+    ...(codec === undefined ? {} : { codec }),
+  });
+}
+
+/** Writes rows into new data files of the current table (uncommitted). */
+export async function writeRows(io: FileIO, metadata: TableMetadata, rows: readonly Row[]): Promise<DataFile[]> {
+  const writer = tableDataWriter(io, metadata);
+  try {
+    await writer.writeRows(rows);
+    return await writer.complete();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
+/**
+ * Position delete files for the given rows, one per data file's spec and partition, each
+ * sorted by file and position as the spec requires.
+ */
+export async function writePositionDeletes(io: FileIO, metadata: TableMetadata, positions: readonly RowPosition[]): Promise<DataFile[]> {
+  const groups = new Map<string, RowPosition[]>();
+  for (const p of positions) {
+    const key = `${p.dataFile.specId}/${JSON.stringify(p.dataFile.partition, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`;
+    const group = groups.get(key) ?? [];
+    group.push(p);
+    groups.set(key, group);
+  }
+  const files: DataFile[] = [];
+  for (const group of groups.values()) {
+    const { specId, partition } = group[0]!.dataFile;
+    const spec = specById(metadata, specId);
+    const dir = spec.fields.length === 0 ? dataDir(metadata) : `${dataDir(metadata)}/${partitionPath(spec, currentSchema(metadata), partition)}`;
+    files.push(
+      await writePositionDeleteFile(
+        { io, path: `${dir}/${randomUUID()}-deletes.parquet`, specId, partition },
+        group.map((p) => ({ filePath: p.dataFile.filePath, pos: BigInt(p.pos) })),
+      ),
+    );
+  }
+  return files;
+}
+
+/** Appends rows as one snapshot. */
+export async function appendRows(catalog: Catalog, io: FileIO, id: TableIdentifier, rows: readonly Row[], options: ProduceOptions = {}): Promise<CommittedSnapshot> {
+  const base = await catalog.loadTable(id);
+  const files = await writeRows(io, base.metadata, rows);
+  return commitChange(catalog, io, id, { addedFiles: files }, options);
+}
+
+/** Deletes rows by position and adds `newRows`, in one row-delta snapshot. */
+export async function deleteRowsAt(
+  catalog: Catalog,
+  io: FileIO,
+  id: TableIdentifier,
+  positions: readonly RowPosition[],
+  newRows: readonly Row[] = [],
+  options: ProduceOptions = {},
+): Promise<CommittedSnapshot> {
+  const base = await catalog.loadTable(id);
+  const deletes = await writePositionDeletes(io, base.metadata, positions);
+  const data = newRows.length === 0 ? [] : await writeRows(io, base.metadata, newRows);
+  const live = new Set(positions.map((p) => p.dataFile.filePath));
+  return commitChange(
+    catalog,
+    io,
+    id,
+    {
+      addedFiles: [...data, ...deletes],
+      operation: 'overwrite',
+      // Deletes name files by path: they must still be live when the commit lands.
+      validate: (current) => {
+        if (current.metadata.currentSnapshotId !== base.metadata.currentSnapshotId && live.size > 0) {
+          throw new Error(`iceberg table ${current.metadata.location} changed since its rows were located; locate them again`);
+        }
+      },
+    },
+    options,
+  );
+}
