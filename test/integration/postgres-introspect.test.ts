@@ -33,7 +33,7 @@ if (url === undefined || url === '') {
 
   async function copyAll(table: PgTable, options = defaults): Promise<ColumnBatch> {
     const { columns } = mapTable(table, options);
-    const stream = db.query(copyTo(copyBinarySql(table.schema, table.name, columns.map((c) => c.selectExpr), undefined) + ''));
+    const stream = db.query(copyTo(copyBinarySql(table.schema, table.name, columns.map((c) => c.selectExpr))));
     const out: unknown[][] = columns.map(() => []);
     let numRows = 0;
     for await (const batch of decodeCopyStream(stream, columnDecoders(table, columns, options), `${table.schema}.${table.name}`)) {
