@@ -122,3 +122,21 @@ test('operation names follow what the change does', () => {
   assert.equal(deriveOperation({ addedFiles: [], removedFiles: [file('a', 1)] }), 'delete');
   assert.equal(deriveOperation({ addedFiles: [file('d', 1, FileContent.PositionDeletes)] }), 'overwrite');
 });
+
+test('work staged on a branch is invisible on main until published in one step', async () => {
+  const { catalog, io } = await setup();
+  const { publishBranch } = await import('./table-updates.ts');
+  const before = await commitChange(catalog, io, id, { addedFiles: [file('m', 1)] });
+  await commitChange(catalog, io, id, { addedFiles: [file('s1', 2)], branch: 'floe-load' });
+  const staged = await commitChange(catalog, io, id, { addedFiles: [file('s2', 3)], branch: 'floe-load' });
+  assert.equal(staged.table.metadata.currentSnapshotId, before.snapshot.snapshotId, 'main has not moved');
+  assert.equal((await liveFiles(io, staged.table.metadata)).data.length, 1);
+  assert.equal(staged.snapshot.summary['total-records'], '6');
+  const published = await publishBranch(catalog, id, 'floe-load', before.snapshot.snapshotId);
+  assert.equal(published.metadata.currentSnapshotId, staged.snapshot.snapshotId);
+  assert.equal(published.metadata.refs['floe-load'], undefined);
+  assert.equal((await liveFiles(io, published.metadata)).data.length, 3);
+  await commitChange(catalog, io, id, { addedFiles: [file('s3', 1)], branch: 'other' });
+  await commitChange(catalog, io, id, { addedFiles: [file('m2', 1)] });
+  await assert.rejects(publishBranch(catalog, id, 'other', published.metadata.currentSnapshotId, { retry: { maxAttempts: 2, minBackoffMs: 1, maxBackoffMs: 2 } }), /main/);
+});

@@ -24,7 +24,7 @@ import {
   type TableMetadata,
 } from '../spec/types.ts';
 import { COMMIT_ID_KEY, commitWithRetry, type CommitPlan, type RetryPolicy } from './commit.ts';
-import { currentSchema, currentSnapshot, specById } from './metadata-access.ts';
+import { currentSchema, currentSnapshot, snapshotById, specById } from './metadata-access.ts';
 import { buildSummary } from './snapshot-summary.ts';
 
 export interface ChangeSet {
@@ -43,6 +43,11 @@ export interface ChangeSet {
    * commit (e.g. a concurrent writer changed rows this change depends on).
    */
   readonly validate?: (base: LoadedTable) => void;
+  /**
+   * Branch to commit to (default main). A branch that does not exist yet starts from main's
+   * current snapshot, so work can be staged there and published to main in one step.
+   */
+  readonly branch?: string;
 }
 
 export interface ProduceOptions {
@@ -77,7 +82,7 @@ export function deriveOperation(change: ChangeSet): SnapshotOperation {
   return 'overwrite';
 }
 
-/** Commits `change` as one new snapshot on branch main, retrying lost races. */
+/** Commits `change` as one new snapshot on its branch (main by default), retrying lost races. */
 export async function commitChange(
   catalog: Catalog,
   io: FileIO,
@@ -96,7 +101,9 @@ export async function commitChange(
     change.validate?.(base);
     const metadata = base.metadata;
     newManifests ??= await writeAddedManifests(io, metadata, snapshotId, commitId, change.addedFiles);
-    const parent = currentSnapshot(metadata);
+    const branch = change.branch ?? 'main';
+    const branchHead = metadata.refs[branch]?.snapshotId;
+    const parent = branchHead === undefined ? currentSnapshot(metadata) : snapshotById(metadata, branchHead);
     const carried = await carryManifests(io, metadata, parent, snapshotId, commitId, change);
     const sequenceNumber = metadata.lastSequenceNumber + 1;
     const manifestList = `${metadata.location}/metadata/snap-${snapshotId}-${attempt}-${commitId}.avro`;
@@ -122,11 +129,14 @@ export async function commitChange(
     return {
       requirements: [
         { type: 'assert-table-uuid', uuid: metadata.tableUuid },
-        { type: 'assert-ref-snapshot-id', ref: 'main', snapshotId: parent?.snapshotId ?? null },
+        { type: 'assert-ref-snapshot-id', ref: branch, snapshotId: branchHead ?? null },
+        ...(branch === 'main' || branchHead !== undefined
+          ? []
+          : [{ type: 'assert-ref-snapshot-id' as const, ref: 'main', snapshotId: parent?.snapshotId ?? null }]),
       ],
       updates: [
         { action: 'add-snapshot', snapshot: built },
-        { action: 'set-snapshot-ref', refName: 'main', snapshotId, type: 'branch' },
+        { action: 'set-snapshot-ref', refName: branch, snapshotId, type: 'branch' },
       ],
     };
   };

@@ -4,7 +4,7 @@
  * whether the change already landed (a marker property carries the commit id).
  */
 import { randomUUID } from 'node:crypto';
-import type { Catalog, LoadedTable } from '../../catalog/catalog.ts';
+import { tableName, type Catalog, type LoadedTable } from '../../catalog/catalog.ts';
 import type { EventBus } from '../../core/events.ts';
 import { evolveSchema, type SchemaChange } from '../spec/schema-evolution.ts';
 import type { TableIdentifier } from '../spec/types.ts';
@@ -89,4 +89,41 @@ function pick(options: MetadataCommitOptions): { retry?: RetryPolicy; events?: E
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.events === undefined ? {} : { events: options.events }),
   };
+}
+
+/**
+ * Makes main point at the head of `branch` and drops the branch, in one commit: work staged on
+ * the branch becomes visible to readers of main all at once. Fails (CommitConflictError) when
+ * main moved since `expectedMain`, as the staged work was built on that state.
+ */
+export async function publishBranch(
+  catalog: Catalog,
+  id: TableIdentifier,
+  branch: string,
+  expectedMain: bigint | null,
+  options: MetadataCommitOptions = {},
+): Promise<LoadedTable> {
+  const commitId = options.commitId ?? randomUUID();
+  let head: bigint | undefined;
+  return commitWithRetry(
+    catalog,
+    id,
+    async (base) => {
+      head = base.metadata.refs[branch]?.snapshotId;
+      if (head === undefined) throw new Error(`iceberg table ${tableName(id)}: branch ${branch} does not exist`);
+      return {
+        requirements: [
+          { type: 'assert-table-uuid', uuid: base.metadata.tableUuid },
+          { type: 'assert-ref-snapshot-id', ref: 'main', snapshotId: expectedMain },
+          { type: 'assert-ref-snapshot-id', ref: branch, snapshotId: head },
+        ],
+        updates: [
+          { action: 'set-snapshot-ref', refName: 'main', snapshotId: head, type: 'branch' },
+          { action: 'remove-snapshot-ref', refName: branch },
+          { action: 'set-properties', updates: { [METADATA_COMMIT_KEY]: commitId } },
+        ],
+      };
+    },
+    { commitId, landed: landedBy(commitId), ...pick(options) },
+  );
 }
