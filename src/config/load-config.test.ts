@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError } from '../core/errors.ts';
 import { buildConfig, loadConfig, parseConfigText } from './load-config.ts';
+import { envResolver } from './references.ts';
 import { redactor, secretValues } from './secrets.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'floe-config-'));
@@ -182,4 +183,18 @@ test('YAML syntax errors give file, line and column', async () => {
     assert.match(err.message, /invalid YAML in f\.yaml:\n {2}f\.yaml:\d+:\d+: /);
     return true;
   });
+});
+
+test('the full example in docs/configuration.md is valid', async () => {
+  const md = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+  const yaml = /## Full example\n+```yaml\n([\s\S]*?)```/.exec(md)?.[1];
+  assert.ok(yaml, 'example block not found');
+  const c = await parseConfigText(yaml, {
+    configPath: join(dir, 'floe.yaml'),
+    resolvers: { env: envResolver({ CATALOG_PASSWORD: 'cpw', PGPORT: '5433' }), file: { secret: true, resolve: () => 'file-pw' } },
+  });
+  assert.equal(c.tables.length, 3);
+  assert.deepEqual(c.tables[2]!.source, { schema: 'Legacy', table: 'Order Lines' });
+  assert.equal(c.sources.shop!.port, 5433);
+  assert.deepEqual(secretValues(c), ['file-pw', 'cpw']);
 });
