@@ -8,6 +8,25 @@ export interface FloeEvents {
   'commit:retry': { table: string; attempt: number; reason: string; delayMs: number };
   'commit:done': { table: string; snapshotId: bigint; operation: string; ms: number; attempts: number };
   'file:written': { table: string; path: string; rows: number; bytes: number; content: 'data' | 'position-deletes' };
+  /** A bulk load planned a table: how much work there is (estimates from the source). */
+  'load:table-started': { table: string; runId: string; chunks: number; estimatedRows: number };
+  'load:chunk-done': { table: string; runId: string; chunk: string; rows: number; bytes: number; ms: number };
+  'load:chunk-failed': { table: string; runId: string; chunk: string; attempt: number; error: string; willRetry: boolean };
+  'load:table-done': { table: string; runId: string; rows: number; ms: number; snapshotId: bigint | null; skipped: boolean };
+  'load:table-failed': { table: string; runId: string; error: string };
+  /** Change data capture: one batch applied to one table in one Iceberg commit. */
+  'sync:batch-committed': {
+    table: string;
+    upserts: number;
+    deletes: number;
+    ms: number;
+    snapshotId: bigint;
+    /** Source commit time of the newest change in the batch → Iceberg commit, ms. */
+    freshnessMs: number | null;
+  };
+  'sync:event': { table: string; op: 'c' | 'r' | 'u' | 'd' | 't' | 'm' | 'tombstone' };
+  'sync:bad-event': { table: string | null; reason: string; policy: 'fail' | 'skip' | 'dead-letter' };
+  'sync:lag': { topic: string; partition: number; lag: number };
 }
 
 export type FloeEventName = keyof FloeEvents;
