@@ -50,17 +50,28 @@ export interface ChunkRecord {
 }
 
 export interface StatusStore {
-  /** Starts a run and returns it (state running). */
+  /**
+   * Starts a run and returns it (state running, this host and pid). Starting a run id that
+   * exists (a resume) sets it running again, clears its end and message, and keeps its start time.
+   */
   startRun(kind: RunKind, runId: string): Promise<RunRecord>;
+  /** Inserts or replaces a whole run record, e.g. one rebuilt from Iceberg snapshot summaries. */
+  putRun(record: RunRecord): Promise<void>;
   finishRun(runId: string, state: Exclude<RunState, 'running'>, message: string | null): Promise<void>;
-  /** Inserts or updates the table's row for this run; fields not given keep their value. */
+  /**
+   * Inserts or updates the table's row for this run; fields not given keep their value (a new
+   * row starts pending, zero counts, source ''). NotFoundError when the run does not exist.
+   */
   updateTable(runId: string, target: string, fields: Partial<Omit<TableRecord, 'runId' | 'target'>> & { source?: string }): Promise<void>;
-  /** Inserts or updates a chunk's row. */
+  /** Inserts or updates a chunk's row (a new row starts running, zero counts); NotFoundError when the run does not exist. */
   updateChunk(runId: string, target: string, chunkId: string, fields: Partial<Omit<ChunkRecord, 'runId' | 'target' | 'chunkId'>>): Promise<void>;
   /** Most recent runs first. */
   listRuns(limit: number): Promise<RunRecord[]>;
-  /** Tables of a run (the latest run when omitted). */
+  /** Tables of a run (the latest run when omitted), by target; [] when there is no such run. */
   listTables(runId?: string): Promise<TableRecord[]>;
+  /** Per target, its row from the most recent run that touched it (by run start, then insertion), by target. */
+  latestTables(): Promise<TableRecord[]>;
+  /** Chunks of one table in one run, in the order they were first recorded. */
   listChunks(runId: string, target: string): Promise<ChunkRecord[]>;
   close(): Promise<void>;
 }
