@@ -33,3 +33,20 @@ pg_bindir() {
 
 # True when something accepts TCP connections on 127.0.0.1:$1.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Who listens on 127.0.0.1:$1, for error messages ("pid 123 java" or "unknown").
+port_owner() {
+  local users
+  users=$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'users:(([^)]*' | head -n 1) || true
+  if [ -n "$users" ]; then echo "listener: ${users#users:((}"; else echo "listener unknown"; fi
+}
+
+# Polls a command every 0.5 s until it succeeds or $1 seconds have passed.
+wait_until() { # seconds description command...
+  local limit=$1 what=$2 deadline=$((SECONDS + $1))
+  shift 2
+  until "$@"; do
+    if [ $SECONDS -ge $deadline ]; then log "gave up waiting ${limit} s for $what"; return 1; fi
+    sleep 0.5
+  done
+}
