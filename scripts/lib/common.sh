@@ -1,6 +1,7 @@
 # Shared by scripts/install.sh, scripts/services.sh and scripts/env.sh (sourced, not run).
 # Defines where things live; every path a script needs is derived here, in one place.
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables are used by the scripts that source this file
 
 FLOE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # The cache is outside the checkout so that a fresh clone elsewhere reuses it.
@@ -27,7 +28,7 @@ die() { printf '[floe] error: %s\n' "$*" >&2; exit 1; }
 # Newest PostgreSQL server bin dir from Debian's packages (/usr/lib/postgresql/<major>/bin).
 pg_bindir() {
   local d
-  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   if [ -n "$d" ] && [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ]; then echo "$d"; fi
 }
 

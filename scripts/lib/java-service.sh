@@ -32,6 +32,7 @@ svc_launch() { # name heap main args...
   [ -f "$FLOE_KAFKA_LIB/kafka_2.13-$FLOE_KAFKA_VERSION.jar" ] \
     || die "$name: Kafka $FLOE_KAFKA_VERSION jars missing in $FLOE_KAFKA_LIB: run scripts/install.sh"
   printf '\n===== floe: starting %s at %s =====\n' "$name" "$(date -Is)" >>"$dir/$name.log"
+  # shellcheck disable=SC2016 # $$ and $1 belong to the inner shell, which records its own pid
   setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$dir/$name.pid" \
     java "-Xms64m" "-Xmx$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
     -Djava.awt.headless=true "-Dfloe.service=$name" "-Dfloe.root=$FLOE_ROOT" \
