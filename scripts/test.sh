@@ -22,10 +22,26 @@ case "$layer" in
 esac
 
 started_here=""
+# Several test runs may share this checkout's services: each holds a shared lock on fd 8 while
+# it runs, and the run that started a service stops it only if it can then take the lock
+# exclusively, i.e. no other run is still using it. fd 8 is closed for services.sh so that the
+# servers it launches do not hold the lock forever.
+stop_if_unused() {
+  [ -n "$started_here" ] || return 0
+  if flock -n -x 8; then
+    # shellcheck disable=SC2086
+    bash scripts/services.sh stop $started_here 8>&-
+  else
+    echo "[floe] leaving $started_here running: another test run is using them (scripts/services.sh stop)" >&2
+  fi
+}
 if [ "$layer" != unit ]; then
   bash scripts/install.sh
-  started_here=$(bash scripts/services.sh start --report-started)
-  trap 'if [ -n "$started_here" ]; then bash scripts/services.sh stop $started_here; fi' EXIT
+  mkdir -p .floe/services
+  exec 8>.floe/services/.users
+  flock -s 8
+  trap stop_if_unused EXIT
+  started_here=$(bash scripts/services.sh start --report-started 8>&-)
   # shellcheck disable=SC1091
   source scripts/env.sh
 fi

@@ -165,7 +165,7 @@ value.converter.schemas.enable=true
 offset.storage.file.filename=$1/data/offsets.dat
 offset.flush.interval.ms=1000
 plugin.path=$FLOE_CONNECT_PLUGINS
-plugin.discovery=hybrid_warn
+plugin.discovery=service_load
 PROPS
 }
 
