@@ -32,7 +32,9 @@ test('an empty file gives every default, paths under <config dir>/.floe/data', a
     chunkStrategy: 'auto', chunkRows: 500_000, parallelism: 2, targetFileSizeMiB: 128, rowGroupRows: 100_000, codec: 'zstd',
     unconstrainedNumeric: { type: 'decimal', precision: 38, scale: 10 }, unknownTypes: 'error', numericSpecialValues: 'error', infinity: 'clamp',
   });
-  assert.deepEqual(c.sync, { commitIntervalMs: 60_000, badEvents: 'fail', deadLetterDir: join(data, 'dead-letter') });
+  assert.deepEqual(c.sync, {
+    source: undefined, commitIntervalMs: 5_000, maxBatchChanges: 50_000, maxBatchMiB: 128, badEvents: 'fail', deadLetterDir: join(data, 'dead-letter'),
+  });
   assert.ok(Object.isFrozen(c.load));
 });
 

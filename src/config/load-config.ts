@@ -115,9 +115,10 @@ function finalize(parsed: ParsedConfig, baseDir: string, configPath: string | un
       columns: t.columns,
       partitionBy: t.partitionBy,
       priority: t.priority,
+      topic: t.topic,
     })),
     load: parsed.load,
-    sync: { ...parsed.sync, deadLetterDir: path(parsed.sync.deadLetterDir, 'dead-letter') },
+    sync: { ...parsed.sync, source: parsed.sync.source, deadLetterDir: path(parsed.sync.deadLetterDir, 'dead-letter') },
   };
 }
 

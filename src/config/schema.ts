@@ -94,6 +94,7 @@ const tableSchema = z.strictObject({
     .prefault({}),
   partitionBy: z.array(parsed(parsePartitionField)).default([]).describe('e.g. ["day(created_at)", "bucket(16, id)"]'),
   priority: int(-1_000_000, 1_000_000).default(0).describe('Higher loads first'),
+  topic: nonEmpty.optional().describe('sync from Kafka: the topic of this table; default <topicPrefix>.<schema>.<table>'),
 });
 
 const loadSchema = z
@@ -111,9 +112,59 @@ const loadSchema = z
   })
   .prefault({});
 
+const kafkaSyncSourceSchema = z
+  .strictObject({
+    type: z.literal('kafka'),
+    brokers: z
+      .union([z.array(nonEmpty).min(1), nonEmpty.transform((s) => s.split(',').map((b) => b.trim()).filter((b) => b !== ''))])
+      .describe('Bootstrap brokers host:port, a list or one comma-separated string'),
+    topicPrefix: nonEmpty.optional().describe("Debezium's topic.prefix; tables default to <topicPrefix>.<schema>.<table>"),
+    topics: z.array(nonEmpty).min(1).optional().describe('Topics to read; default: the topics of the configured tables'),
+    topicPattern: nonEmpty.optional().describe('A regular expression (whole topic name) instead of `topics`'),
+    groupId: nonEmpty.default('floe').describe('Consumer group offsets are committed to, for lag monitoring only'),
+    clientId: nonEmpty.default('floe'),
+    sasl: z
+      .strictObject({
+        mechanism: z.enum(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']),
+        username: nonEmpty,
+        password: z.string().describe('Secret; prefer ${env:…} or ${file:…}'),
+      })
+      .optional(),
+    ssl: z
+      .union([
+        z.boolean(),
+        z.strictObject({
+          ca: nonEmpty.optional().describe('PEM text of the CA bundle, e.g. ${file:/etc/kafka/ca.pem}'),
+          cert: nonEmpty.optional().describe('PEM client certificate (mutual TLS)'),
+          key: nonEmpty.optional().describe('PEM client key; a secret'),
+          rejectUnauthorized: z.boolean().default(true),
+          servername: nonEmpty.optional(),
+        }),
+      ])
+      .optional()
+      .describe('TLS: true for system CAs, or the PEM material'),
+  })
+  .superRefine((s, ctx) => {
+    if (s.topics && s.topicPattern !== undefined) ctx.addIssue({ code: 'custom', path: ['topicPattern'], message: 'expected topics or topicPattern, not both' });
+    if (s.topicPattern !== undefined) {
+      try {
+        new RegExp(s.topicPattern);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['topicPattern'], message: `expected a regular expression (${(err as Error).message})` });
+      }
+    }
+  });
+
+const syncSourceSchema = z.discriminatedUnion('type', [kafkaSyncSourceSchema]);
+
 const syncSchema = z
   .strictObject({
-    commitIntervalMs: int(100).default(60_000),
+    source: syncSourceSchema.optional().describe('Where changes come from: kafka (Debezium topics)'),
+    // 5 s rather than minutes: freshness is what users run sync for, and one commit per table
+    // per interval writes few enough files (about 17 k snapshots a day) for routine compaction.
+    commitIntervalMs: int(100).default(5_000),
+    maxBatchChanges: int(1).default(50_000).describe('Commit early once a batch holds this many changes'),
+    maxBatchMiB: int(1, 65536).default(128).describe('Commit early once the buffered raw events reach this size'),
     badEvents: z.enum(['fail', 'skip', 'dead-letter']).default('fail'),
     deadLetterDir: nonEmpty.optional().describe('default <dataDir>/dead-letter'),
   })

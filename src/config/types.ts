@@ -97,6 +97,8 @@ export interface TableConfig {
   readonly columns: { readonly include?: readonly string[]; readonly exclude?: readonly string[] };
   readonly partitionBy: readonly PartitionFieldConfig[];
   readonly priority: number; // higher loads first; default 0
+  /** sync from Kafka: this table's topic; undefined: `<topicPrefix>.<schema>.<table>`. */
+  readonly topic: string | undefined;
 }
 
 /** How unconstrained NUMERIC (and numeric wider than 38 digits) lands in Iceberg. */
@@ -120,7 +122,35 @@ export interface LoadConfig {
 }
 
 export interface SyncConfig {
-  readonly commitIntervalMs: number; // default 60000
+  /** Where changes come from; undefined: not configured (`floe sync` says so). */
+  readonly source: SyncSourceConfig | undefined;
+  readonly commitIntervalMs: number; // a batch commits at most this long after it started, default 5000
+  readonly maxBatchChanges: number; // commit early at this many changes, default 50000
+  readonly maxBatchMiB: number; // commit early at this much buffered raw event data, default 128
   readonly badEvents: 'fail' | 'skip' | 'dead-letter'; // default fail
   readonly deadLetterDir: string; // absolute, default <dataDir>/dead-letter
 }
+
+/** TLS for Kafka: system CAs (`true`) or PEM material. */
+export interface KafkaSslConfig {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string; // a secret
+  readonly rejectUnauthorized: boolean; // default true
+  readonly servername?: string;
+}
+
+/** Debezium change events on Kafka. */
+export interface KafkaSyncSourceConfig {
+  readonly type: 'kafka';
+  readonly brokers: readonly string[]; // host:port
+  readonly topicPrefix?: string; // Debezium topic.prefix
+  readonly topics?: readonly string[]; // explicit topics (default: the configured tables' topics)
+  readonly topicPattern?: string; // or a regex matched against the whole topic name
+  readonly groupId: string; // default floe; offsets committed there for lag monitoring only
+  readonly clientId: string; // default floe
+  readonly sasl?: { readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; readonly username: string; readonly password: string };
+  readonly ssl?: boolean | KafkaSslConfig;
+}
+
+export type SyncSourceConfig = KafkaSyncSourceConfig;
