@@ -29,6 +29,8 @@ const COMPRESSORS = { ...fallbackCompressors, ZSTD: (input: Uint8Array): Uint8Ar
 export interface ReadDataFileOptions {
   /** Top-level field ids to read (default: every field of `schema`), in schema order. */
   readonly fieldIds?: readonly number[];
+  /** Reads only the row groups this accepts (rows `firstRowPosition` .. + `numRows` - 1); default all. */
+  readonly rowGroupFilter?: (firstRowPosition: number, numRows: number) => boolean;
 }
 
 /** Rows of one row group; `firstRowPosition` is the file position of `rows[0]` (for position deletes). */
@@ -121,6 +123,10 @@ export async function* readDataFile(io: FileIO, path: string, schema: Pick<Schem
   for (const rg of metadata.row_groups) {
     const n = Number(rg.num_rows);
     const rowStart = firstRowPosition;
+    if (options.rowGroupFilter !== undefined && !options.rowGroupFilter(rowStart, n)) {
+      firstRowPosition += n;
+      continue;
+    }
     let raw: Record<string, unknown>[];
     if (columns.length === 0) raw = Array.from({ length: n }, () => ({}));
     else {

@@ -1,0 +1,209 @@
+/**
+ * Applying a batch of changes to one table: one atomic Iceberg commit with the new data files
+ * and position deletes for every replaced or deleted row, then the key index. The effects
+ * around plan-batch.ts: load, locate (key index), read carried-forward columns, write,
+ * commit, record. The commit comes first and the index after, so a crash in between leaves an
+ * index one commit behind, which the next open catches up from the table.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Catalog, LoadedTable } from '../../catalog/catalog.ts';
+import { tableName } from '../../catalog/catalog.ts';
+import { CommitConflictError } from '../../core/errors.ts';
+import type { Change } from '../../core/change.ts';
+import type { EventBus } from '../../core/events.ts';
+import type { FileIO } from '../../io/file-io.ts';
+import type { DataFile, Row, Snapshot, TableIdentifier, TableMetadata } from '../../iceberg/spec/types.ts';
+import type { RetryPolicy } from '../../iceberg/table/commit.ts';
+import { currentSchema, currentSnapshot, defaultSpec } from '../../iceberg/table/metadata-access.ts';
+import { commitChange } from '../../iceberg/table/snapshot-producer.ts';
+import { writePositionDeletes, writeRows } from '../../iceberg/table/table-writer.ts';
+import { idBytes, rowIdentity } from './key-encoding.ts';
+import { identitySignature, KeyIndex } from './key-index.ts';
+import { syncKeyIndex, type SyncResult } from './key-index-sync.ts';
+import { collapseBatch, completeRows, lookupIds, planWrites, positionKey, type CollapsedBatch, type WritePlan } from './plan-batch.ts';
+import { groupBy, readRowsAt } from './read-rows-at.ts';
+import { writtenPositions } from './written-positions.ts';
+
+/** Options of `openTableApplier`. */
+export interface TableApplierOptions {
+  readonly catalog: Catalog;
+  readonly io: FileIO;
+  readonly id: TableIdentifier;
+  /** The table's key index file (e.g. `<data dir>/index/<ns>.<table>.sqlite`); created when absent. */
+  readonly indexPath: string;
+  readonly events?: EventBus;
+  readonly retry?: RetryPolicy;
+  /** Re-plans after a concurrent writer moved the table (default 5). */
+  readonly maxReplans?: number;
+  readonly now?: () => number;
+}
+
+/** Options of one `apply`. */
+export interface ApplyOptions {
+  /** Extra snapshot summary keys, e.g. checkpointSummary(...): stored atomically with the data. */
+  readonly summary?: Readonly<Record<string, string>>;
+  /** Unique id of this commit (default random); stored as floe.commit-id. */
+  readonly commitId?: string;
+  /**
+   * Runs after the Iceberg commit landed and before the key index learns of it (a crash here
+   * is caught up on the next open). For callers that act on a landed commit, and crash tests.
+   */
+  readonly beforeIndexUpdate?: (snapshot: Snapshot) => void | Promise<void>;
+}
+
+/** What one batch did; `snapshot` is null when the batch had nothing to commit. */
+export interface ApplyResult {
+  readonly snapshot: Snapshot | null;
+  readonly inserted: number;
+  readonly deleted: number;
+  readonly missingDeletes: number;
+  readonly replans: number;
+  readonly ms: number;
+}
+
+/** Applies batches to one table; holds its key index open. */
+export interface TableApplier {
+  /** Applies `changes` (this table's, in source order) as one commit. */
+  apply(changes: readonly Change[], options?: ApplyOptions): Promise<ApplyResult>;
+  /** How the index was brought to the table at open. */
+  readonly opened: SyncResult;
+  close(): void;
+}
+
+class BaseMoved extends Error {}
+
+/** Opens the table's key index and brings it to the table's current snapshot (catch-up or rebuild). */
+export async function openTableApplier(options: TableApplierOptions): Promise<TableApplier> {
+  const { catalog, io, id } = options;
+  const name = tableName(id);
+  let table = await catalog.loadTable(id);
+  let identity = rowIdentity(currentSchema(table.metadata));
+  let index = KeyIndex.open(options.indexPath, identity, table.metadata.tableUuid);
+  let opened: SyncResult;
+  try {
+    opened = await syncKeyIndex(io, table.metadata, index, identity, name);
+  } catch (error) {
+    index.close();
+    throw error;
+  }
+
+  /** Reloads the table; reopens the index if the row identity changed (schema evolution). */
+  const refresh = async (): Promise<void> => {
+    table = await catalog.loadTable(id);
+    const next = rowIdentity(currentSchema(table.metadata));
+    if (identitySignature(next) !== identitySignature(identity)) {
+      index.close();
+      identity = next;
+      index = KeyIndex.open(options.indexPath, identity, table.metadata.tableUuid);
+    }
+    await syncKeyIndex(io, table.metadata, index, identity, name);
+  };
+
+  async function apply(changes: readonly Change[], applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
+    const started = performance.now();
+    const commitId = applyOptions.commitId ?? randomUUID();
+    const maxReplans = options.maxReplans ?? 5;
+    for (let replans = 0; ; replans += 1) {
+      if (replans > 0 || currentSnapshot(table.metadata)?.snapshotId !== index.snapshotId) await refresh();
+      const batch = collapseBatch(changes, identity, name);
+      const plan = planWrites(batch, index.lookup(lookupIds(batch)));
+      const summary = applyOptions.summary ?? {};
+      if (!plan.truncate && plan.deletes.length === 0 && plan.inserts.length === 0 && Object.keys(summary).length === 0) {
+        return { snapshot: null, inserted: 0, deleted: 0, missingDeletes: plan.missingDeletes, replans, ms: performance.now() - started };
+      }
+      const written = await writePlan(io, table.metadata, plan);
+      const baseId = currentSnapshot(table.metadata)?.snapshotId ?? null;
+      let committed: { table: LoadedTable; snapshot: Snapshot };
+      try {
+        committed = await commitChange(
+          catalog,
+          io,
+          id,
+          {
+            addedFiles: [...written.dataFiles, ...written.deleteFiles],
+            ...(plan.truncate ? { removeAll: true } : {}),
+            summary,
+            // Positions name files and rows of the base: another writer's commit may have moved them.
+            validate: (current) => {
+              if ((currentSnapshot(current.metadata)?.snapshotId ?? null) !== baseId) throw new BaseMoved();
+            },
+          },
+          { commitId, ...(options.events ? { events: options.events } : {}), ...(options.retry ? { retry: options.retry } : {}), ...(options.now ? { now: options.now } : {}) },
+        );
+      } catch (error) {
+        await Promise.all([...written.dataFiles, ...written.deleteFiles].map((f) => io.delete(f.filePath).catch(() => undefined)));
+        if (!(error instanceof BaseMoved)) throw error;
+        if (replans >= maxReplans) throw new CommitConflictError(`table ${name}: base moved under ${replans + 1} plans in a row; giving up`, { cause: error });
+        continue;
+      }
+      table = committed.table;
+      await applyOptions.beforeIndexUpdate?.(committed.snapshot);
+      index.apply({
+        fromSnapshotId: baseId,
+        toSnapshotId: committed.snapshot.snapshotId,
+        clear: plan.truncate,
+        removed: plan.deletes.map((d) => ({ id: idBytes(d.id), filePath: d.position.dataFile.filePath, pos: d.position.pos })),
+        added: written.positions.map((p, i) => ({ id: idBytes(plan.inserts[i]!.id), dataFile: p.dataFile, pos: p.pos })),
+      });
+      const ms = performance.now() - started;
+      emitCommitted(options, name, batch, committed.snapshot, ms);
+      return { snapshot: committed.snapshot, inserted: plan.inserts.length, deleted: plan.deletes.length, missingDeletes: plan.missingDeletes, replans, ms };
+    }
+  }
+
+  return {
+    apply,
+    get opened() {
+      return opened;
+    },
+    close: () => index.close(),
+  };
+}
+
+function emitCommitted(options: TableApplierOptions, table: string, batch: CollapsedBatch, snapshot: Snapshot, ms: number): void {
+  const now = (options.now ?? Date.now)();
+  options.events?.emit('sync:batch-committed', {
+    table,
+    upserts: batch.counts.upserts,
+    deletes: batch.counts.deletes,
+    ms,
+    snapshotId: snapshot.snapshotId,
+    freshnessMs: batch.newestCommitTimeMs === null ? null : now - batch.newestCommitTimeMs,
+  });
+}
+
+/** Reads the carried-forward columns, writes data and position delete files (uncommitted). */
+async function writePlan(io: FileIO, metadata: TableMetadata, plan: WritePlan): Promise<{ dataFiles: DataFile[]; deleteFiles: DataFile[]; positions: ReturnType<typeof writtenPositions> }> {
+  const rows = completeRows(plan, await readCurrentRows(io, metadata, plan));
+  const dataFiles = rows.length === 0 ? [] : await writeRows(io, metadata, rows);
+  const deleteFiles = plan.deletes.length === 0 ? [] : await writePositionDeletes(io, metadata, plan.deletes.map((d) => d.position));
+  const positions = writtenPositions(defaultSpec(metadata), currentSchema(metadata), rows, dataFiles);
+  return { dataFiles, deleteFiles, positions };
+}
+
+/** The live rows some insert carries columns from, only those columns, by `positionKey`. */
+async function readCurrentRows(io: FileIO, metadata: TableMetadata, plan: WritePlan): Promise<Map<string, Row>> {
+  const out = new Map<string, Row>();
+  if (plan.needsCurrentRow.length === 0) return out;
+  const holeNames = new Set(plan.inserts.flatMap((p) => p.holes));
+  const fields = currentSchema(metadata).fields.filter((f) => holeNames.has(f.name));
+  for (const [path, positions] of groupBy(plan.needsCurrentRow, (p) => p.dataFile.filePath)) {
+    const rows = await readRowsAt(io, path, fields, positions.map((p) => p.pos));
+    for (const p of positions) {
+      const row = rows.get(p.pos);
+      if (row !== undefined) out.set(positionKey(p), row);
+    }
+  }
+  return out;
+}
+
+/** Applies one batch with a short-lived applier: opens the index, applies, closes. */
+export async function applyBatch(options: TableApplierOptions, changes: readonly Change[], applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
+  const applier = await openTableApplier(options);
+  try {
+    return await applier.apply(changes, applyOptions);
+  } finally {
+    applier.close();
+  }
+}
+

@@ -1,0 +1,216 @@
+/**
+ * Exactly once, with the table as the checkpoint. Every sync commit carries, in its snapshot
+ * summary, the Kafka offsets to resume from and the last source position applied; on start
+ * the newest snapshot that has them says where to resume. A bulk load's commit carries the
+ * point its rows were read at, and `alreadyLoaded` decides whether a change is in it. Pure.
+ *
+ * Summary keys (values are strings, as the spec requires):
+ *   floe.kafka.offsets      JSON {"topic": {"partition": nextOffset}}, offsets as decimal strings
+ *   floe.source.position    JSON of a SourcePosition, bigints as decimal strings
+ *   floe.commit-id          the commit's unique id (snapshot-producer sets it)
+ *   floe.source.pg-snapshot a load's pg_current_snapshot() text `xmin:xmax:xip1,xip2,...`
+ *   floe.source.lsn         a load's watermark LSN, decimal
+ *   floe.source.scn         a load's watermark SCN (Oracle), decimal
+ */
+import { BadEventError } from '../../core/errors.ts';
+import type { Change, SourcePosition } from '../../core/change.ts';
+import type { Snapshot, TableMetadata } from '../../iceberg/spec/types.ts';
+import { COMMIT_ID_KEY } from '../../iceberg/table/commit.ts';
+import { currentSnapshot } from '../../iceberg/table/metadata-access.ts';
+
+export const KAFKA_OFFSETS_KEY = 'floe.kafka.offsets';
+export const SOURCE_POSITION_KEY = 'floe.source.position';
+export const PG_SNAPSHOT_KEY = 'floe.source.pg-snapshot';
+export const SOURCE_LSN_KEY = 'floe.source.lsn';
+export const SOURCE_SCN_KEY = 'floe.source.scn';
+export { COMMIT_ID_KEY };
+
+/** Next offset to consume per topic and partition. */
+export type KafkaOffsets = ReadonlyMap<string, ReadonlyMap<number, bigint>>;
+
+const POSITION_FIELDS = ['lsn', 'commitLsn', 'txId', 'scn', 'commitScn', 'sequence'] as const;
+
+/** `floe.kafka.offsets` text of `offsets` (topics and partitions sorted, so equal maps give equal text). */
+export function encodeOffsets(offsets: KafkaOffsets): string {
+  const out: Record<string, Record<string, string>> = {};
+  for (const topic of [...offsets.keys()].sort()) {
+    const parts = offsets.get(topic)!;
+    out[topic] = Object.fromEntries([...parts.keys()].sort((a, b) => a - b).map((p) => [String(p), parts.get(p)!.toString()]));
+  }
+  return JSON.stringify(out);
+}
+
+/** Offsets from `floe.kafka.offsets` text; throws BadEventError naming the bad entry. */
+export function decodeOffsets(text: string): KafkaOffsets {
+  const parsed = JSON.parse(text) as Record<string, Record<string, string | number>>;
+  const out = new Map<string, Map<number, bigint>>();
+  for (const [topic, parts] of Object.entries(parsed)) {
+    const m = new Map<number, bigint>();
+    for (const [p, o] of Object.entries(parts)) {
+      if (!/^\d+$/.test(p) || !/^\d+$/.test(String(o))) throw new BadEventError(`${KAFKA_OFFSETS_KEY}: bad offset ${topic}[${p}] = ${String(o)}`);
+      m.set(Number(p), BigInt(o));
+    }
+    out.set(topic, m);
+  }
+  return out;
+}
+
+/** `previous` with `batch`'s partitions replaced: what a commit stores, so every partition stays known. */
+export function mergeOffsets(previous: KafkaOffsets, batch: KafkaOffsets): KafkaOffsets {
+  const out = new Map<string, Map<number, bigint>>();
+  for (const [t, parts] of previous) out.set(t, new Map(parts));
+  for (const [t, parts] of batch) {
+    const m = out.get(t) ?? new Map<number, bigint>();
+    for (const [p, o] of parts) m.set(p, o);
+    out.set(t, m);
+  }
+  return out;
+}
+
+/** Next offsets after the changes of a batch (highest offset + 1 per partition). */
+export function offsetsAfter(changes: readonly Change[]): KafkaOffsets {
+  const out = new Map<string, Map<number, bigint>>();
+  for (const c of changes) {
+    if (c.origin === undefined) continue;
+    const m = out.get(c.origin.topic) ?? new Map<number, bigint>();
+    const next = c.origin.offset + 1n;
+    if ((m.get(c.origin.partition) ?? -1n) < next) m.set(c.origin.partition, next);
+    out.set(c.origin.topic, m);
+  }
+  return out;
+}
+
+/** `floe.source.position` text: the defined fields, bigints as decimal strings. */
+export function encodePosition(position: SourcePosition): string {
+  const out: Record<string, string> = {};
+  for (const f of POSITION_FIELDS) if (position[f] !== undefined) out[f] = position[f]!.toString();
+  return JSON.stringify(out);
+}
+
+/** A SourcePosition from `floe.source.position` text. */
+export function decodePosition(text: string): SourcePosition {
+  const parsed = JSON.parse(text) as Record<string, string>;
+  const out: Record<string, bigint> = {};
+  for (const f of POSITION_FIELDS) {
+    const v = parsed[f];
+    if (v === undefined) continue;
+    if (!/^-?\d+$/.test(v)) throw new BadEventError(`${SOURCE_POSITION_KEY}: field ${f} is not an integer: ${v}`);
+    out[f] = BigInt(v);
+  }
+  return out;
+}
+
+/** The summary keys a sync commit carries. */
+export function checkpointSummary(offsets: KafkaOffsets | null, position: SourcePosition | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (offsets !== null) out[KAFKA_OFFSETS_KEY] = encodeOffsets(offsets);
+  if (position !== null) out[SOURCE_POSITION_KEY] = encodePosition(position);
+  return out;
+}
+
+/** Where to resume, as the newest floe sync commit recorded it. */
+export interface Checkpoint {
+  readonly snapshotId: bigint;
+  readonly commitId: string | null;
+  readonly offsets: KafkaOffsets;
+  readonly position: SourcePosition | null;
+}
+
+/** Walks main back from its head (parents only) and returns the first snapshot `has` accepts. */
+function newestOnMain(metadata: TableMetadata, has: (s: Snapshot) => boolean): Snapshot | undefined {
+  const byId = new Map(metadata.snapshots.map((s) => [s.snapshotId, s]));
+  for (let s = currentSnapshot(metadata); s !== undefined; s = s.parentSnapshotId === undefined ? undefined : byId.get(s.parentSnapshotId)) {
+    if (has(s)) return s;
+  }
+  return undefined;
+}
+
+/** The checkpoint of the newest snapshot on main with floe's sync keys, or null (never synced). */
+export function readCheckpoint(metadata: TableMetadata): Checkpoint | null {
+  const s = newestOnMain(metadata, (x) => x.summary[KAFKA_OFFSETS_KEY] !== undefined || x.summary[SOURCE_POSITION_KEY] !== undefined);
+  if (s === undefined) return null;
+  const offsets = s.summary[KAFKA_OFFSETS_KEY];
+  const position = s.summary[SOURCE_POSITION_KEY];
+  return {
+    snapshotId: s.snapshotId,
+    commitId: s.summary[COMMIT_ID_KEY] ?? null,
+    offsets: offsets === undefined ? new Map() : decodeOffsets(offsets),
+    position: position === undefined ? null : decodePosition(position),
+  };
+}
+
+/** A pg_current_snapshot(): xids below xmin are finished, at or above xmax not yet started, xip in progress. */
+export interface PgSnapshot {
+  readonly xmin: bigint;
+  readonly xmax: bigint;
+  readonly xip: ReadonlySet<bigint>;
+}
+
+/** Parses `xmin:xmax:xip1,xip2,...` (pg_snapshot / txid_snapshot text). */
+export function parsePgSnapshot(text: string): PgSnapshot {
+  const m = /^(\d+):(\d+):([\d,]*)$/.exec(text.trim());
+  if (m === null) throw new BadEventError(`${PG_SNAPSHOT_KEY}: not a pg_snapshot: '${text}'`);
+  const xip = new Set(m[3] === '' ? [] : m[3]!.split(',').map((x) => BigInt(x)));
+  return { xmin: BigInt(m[1]!), xmax: BigInt(m[2]!), xip };
+}
+
+const EPOCH = 2n ** 32n;
+
+/**
+ * The 64-bit xid for `txId` as seen from `snapshot`. Debezium's PostgreSQL txId is the 32-bit
+ * xid; a live xid is always within 2^31 of the snapshot's xmax (wraparound protection), so the
+ * 64-bit value is the one with the 32-bit low part closest to xmax. Full 64-bit ids map to themselves.
+ */
+export function widenXid(txId: bigint, snapshot: PgSnapshot): bigint {
+  const low = BigInt.asUintN(32, txId);
+  let x = (snapshot.xmax / EPOCH) * EPOCH + low;
+  if (x > snapshot.xmax + EPOCH / 2n) x -= EPOCH;
+  else if (x < snapshot.xmax - EPOCH / 2n) x += EPOCH;
+  return x;
+}
+
+/** True when transaction `txId` (32- or 64-bit) had committed before `snapshot` was taken. */
+export function visibleInSnapshot(snapshot: PgSnapshot, txId: bigint): boolean {
+  const x = widenXid(txId, snapshot);
+  if (x < snapshot.xmin) return true;
+  if (x >= snapshot.xmax) return false;
+  return !snapshot.xip.has(x);
+}
+
+/** What a bulk load read: the source state its rows reflect. */
+export interface LoadWatermark {
+  readonly snapshotId: bigint;
+  readonly pgSnapshot?: PgSnapshot;
+  readonly lsn?: bigint;
+  readonly scn?: bigint;
+}
+
+/** The watermark of the newest load commit on main, or null when the table was never loaded by floe. */
+export function readLoadWatermark(metadata: TableMetadata): LoadWatermark | null {
+  const keys = [PG_SNAPSHOT_KEY, SOURCE_LSN_KEY, SOURCE_SCN_KEY];
+  const s = newestOnMain(metadata, (x) => keys.some((k) => x.summary[k] !== undefined));
+  if (s === undefined) return null;
+  const num = (k: string): bigint | undefined => (s.summary[k] === undefined ? undefined : BigInt(s.summary[k]!));
+  const pg = s.summary[PG_SNAPSHOT_KEY];
+  const lsn = num(SOURCE_LSN_KEY);
+  const scn = num(SOURCE_SCN_KEY);
+  return {
+    snapshotId: s.snapshotId,
+    ...(pg === undefined ? {} : { pgSnapshot: parsePgSnapshot(pg) }),
+    ...(lsn === undefined ? {} : { lsn }),
+    ...(scn === undefined ? {} : { scn }),
+  };
+}
+
+/**
+ * True when the change is already in the loaded rows, so applying it again must be skipped.
+ * Decided by the change's transaction's visibility in the load's snapshot when both are known,
+ * else by commit position (commit LSN / commit SCN ≤ watermark). A change with neither is not
+ * skipped: keyed upserts and deletes re-apply idempotently.
+ */
+export function alreadyLoaded(position: SourcePosition, watermark: LoadWatermark): boolean {
+  if (watermark.pgSnapshot !== undefined && position.txId !== undefined) return visibleInSnapshot(watermark.pgSnapshot, position.txId);
+  if (watermark.lsn !== undefined && position.commitLsn !== undefined) return position.commitLsn <= watermark.lsn;
+  if (watermark.scn !== undefined && position.commitScn !== undefined) return position.commitScn <= watermark.scn;
+  return false;
+}

@@ -1,0 +1,256 @@
+/**
+ * The persisted row index of one table: identity bytes (primary key, or whole-row hash for
+ * keyless tables) → (data file, position) of the live row, in a SQLite file, plus the Iceberg
+ * snapshot id it reflects. Lookups and updates cost O(log n) per key, so a batch's work grows
+ * with the batch, not the table. The table is the truth: the index is only ever updated after
+ * the commit it describes, in one SQLite transaction that also records the new snapshot id, and
+ * is caught up or rebuilt from the table when it lags (key-index-sync.ts).
+ */
+import Database from 'better-sqlite3';
+import { CorruptFileError } from '../../core/errors.ts';
+import { FileContent, type DataFile, type IcebergValue, type PartitionTuple } from '../../iceberg/spec/types.ts';
+import type { RowPosition } from '../../iceberg/table/table-writer.ts';
+import { idString, type RowIdentity } from './key-encoding.ts';
+
+const FORMAT = '1';
+
+/** One index row: an identity and where its live row sits. */
+export interface IndexEntry {
+  readonly id: Uint8Array;
+  readonly dataFile: DataFile;
+  readonly pos: number;
+}
+
+/** What to change in the index for one commit, applied atomically with the new snapshot id. */
+export interface IndexUpdate {
+  /** The snapshot the index reflects before this update (checked), null for an empty table. */
+  readonly fromSnapshotId: bigint | null;
+  readonly toSnapshotId: bigint | null;
+  /** Forget every entry first (truncate, or a rebuild). */
+  readonly clear?: boolean;
+  readonly removed: readonly { readonly id: Uint8Array; readonly filePath: string; readonly pos: number }[];
+  readonly added: readonly IndexEntry[];
+}
+
+/** `identity` as stored in the meta table: a change means the index must be rebuilt. */
+export function identitySignature(identity: RowIdentity): string {
+  const fields = identity.keyFields.length > 0 ? identity.keyFields : identity.fields;
+  return JSON.stringify({ keyed: identity.keyFields.length > 0, fields: fields.map((f) => [f.id, f.type]) });
+}
+
+const tag = (_k: string, v: unknown): unknown =>
+  typeof v === 'bigint' ? { $n: v.toString() } : v instanceof Uint8Array ? { $b: Buffer.from(v).toString('hex') } : v;
+const untag = (_k: string, v: unknown): unknown => {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as Record<string, string>;
+    if (typeof o['$n'] === 'string') return BigInt(o['$n']);
+    if (typeof o['$b'] === 'string') return new Uint8Array(Buffer.from(o['$b'], 'hex'));
+  }
+  return v;
+};
+
+/** A table's key index in one SQLite file. Synchronous; one process writes it at a time. */
+export class KeyIndex {
+  readonly #db: Database.Database;
+  readonly #keyed: boolean;
+  readonly #files = new Map<number, DataFile>();
+  readonly #fileIds = new Map<string, number>();
+  readonly #stmts: Record<'lookup' | 'insert' | 'remove' | 'fileInsert' | 'metaSet', Database.Statement>;
+
+  private constructor(db: Database.Database, keyed: boolean) {
+    this.#db = db;
+    this.#keyed = keyed;
+    this.#stmts = {
+      lookup: db.prepare('SELECT file, pos FROM rows WHERE id = ?'),
+      insert: db.prepare('INSERT INTO rows (id, file, pos) VALUES (?, ?, ?)'),
+      remove: db.prepare('DELETE FROM rows WHERE id = ? AND file = ? AND pos = ?'),
+      fileInsert: db.prepare('INSERT INTO files (path, spec_id, partition, record_count, size) VALUES (?, ?, ?, ?, ?)'),
+      metaSet: db.prepare('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)'),
+    };
+    this.#reload();
+  }
+
+  #reload(): void {
+    this.#files.clear();
+    this.#fileIds.clear();
+    for (const r of this.#db.prepare('SELECT id, path, spec_id, partition, record_count, size FROM files').all() as Record<string, unknown>[]) {
+      this.#remember(Number(r['id']), {
+        content: FileContent.Data,
+        filePath: String(r['path']),
+        fileFormat: 'PARQUET',
+        specId: Number(r['spec_id']),
+        partition: JSON.parse(String(r['partition']), untag) as PartitionTuple,
+        recordCount: Number(r['record_count']),
+        fileSizeInBytes: Number(r['size']),
+      });
+    }
+  }
+
+  /**
+   * Opens (creating when absent) the index at `path` for a table with `identity`. An index of
+   * another format, identity or table uuid is emptied and marked unknown, so it gets rebuilt.
+   */
+  static open(path: string, identity: RowIdentity, tableUuid: string): KeyIndex {
+    const db = new Database(path);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL'); // WAL keeps it consistent; a lost tail is caught up from the table
+      db.pragma('mmap_size = 1073741824');
+      db.pragma('cache_size = -65536');
+      db.exec('CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)');
+      const meta = new Map((db.prepare('SELECT k, v FROM meta').all() as { k: string; v: string }[]).map((r) => [r.k, r.v]));
+      const want = { format: FORMAT, identity: identitySignature(identity), 'table-uuid': tableUuid };
+      const matches = Object.entries(want).every(([k, v]) => meta.get(k) === v);
+      const keyed = identity.keyFields.length > 0;
+      if (!matches) {
+        db.exec('DROP TABLE IF EXISTS rows; DROP TABLE IF EXISTS files; DELETE FROM meta;');
+        db.exec(
+          keyed
+            ? 'CREATE TABLE rows (id BLOB PRIMARY KEY, file INTEGER NOT NULL, pos INTEGER NOT NULL) WITHOUT ROWID'
+            : 'CREATE TABLE rows (id BLOB NOT NULL, file INTEGER NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (id, file, pos)) WITHOUT ROWID',
+        );
+        db.exec('CREATE TABLE files (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, spec_id INTEGER NOT NULL, partition TEXT NOT NULL, record_count INTEGER NOT NULL, size INTEGER NOT NULL)');
+        const set = db.prepare('INSERT INTO meta (k, v) VALUES (?, ?)');
+        for (const [k, v] of Object.entries(want)) set.run(k, v);
+      }
+      return new KeyIndex(db, keyed);
+    } catch (error) {
+      db.close();
+      throw new CorruptFileError(`key index ${path}: cannot open: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** The snapshot the index reflects: a snapshot id, null for an empty table, undefined when unknown (rebuild). */
+  get snapshotId(): bigint | null | undefined {
+    const row = this.#db.prepare("SELECT v FROM meta WHERE k = 'snapshot-id'").get() as { v: string } | undefined;
+    if (row === undefined) return undefined;
+    return row.v === '' ? null : BigInt(row.v);
+  }
+
+  /** Number of indexed rows (counts the whole index: for tests and logs, not hot paths). */
+  size(): number {
+    return Number((this.#db.prepare('SELECT count(*) AS n FROM rows').get() as { n: number }).n);
+  }
+
+  /** Live positions of each identity (`idString` → positions); absent identities have none. */
+  lookup(ids: readonly Uint8Array[]): Map<string, RowPosition[]> {
+    const out = new Map<string, RowPosition[]>();
+    for (const id of ids) {
+      const rows = this.#stmts.lookup.all(id) as { file: number; pos: number }[];
+      if (rows.length === 0) continue;
+      out.set(idString(id), rows.map((r) => ({ dataFile: this.#file(r.file), pos: Number(r.pos) })));
+    }
+    return out;
+  }
+
+  /**
+   * Applies one commit's changes and records `toSnapshotId`, in one transaction. Throws when the
+   * index is not at `fromSnapshotId` or a keyed table would get a second row for one key.
+   */
+  apply(update: IndexUpdate): void {
+    try {
+      this.#applyInTransaction(update);
+    } catch (error) {
+      this.#reload(); // the transaction rolled back: drop file ids it had cached
+      throw error;
+    }
+  }
+
+  #applyInTransaction(update: IndexUpdate): void {
+    this.#db.transaction(() => {
+      const at = this.snapshotId;
+      if (!update.clear && at !== update.fromSnapshotId) {
+        throw new CorruptFileError(`key index is at snapshot ${String(at)}, update expects ${String(update.fromSnapshotId)}`);
+      }
+      if (update.clear) this.#db.exec('DELETE FROM rows; DELETE FROM files;');
+      if (update.clear) {
+        this.#files.clear();
+        this.#fileIds.clear();
+      }
+      for (const r of update.removed) {
+        const file = this.#fileIds.get(r.filePath);
+        if (file !== undefined) this.#stmts.remove.run(r.id, file, r.pos);
+      }
+      for (const e of update.added) {
+        try {
+          this.#stmts.insert.run(e.id, this.#fileId(e.dataFile), e.pos);
+        } catch (error) {
+          if (this.#keyed && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+            throw new CorruptFileError(`key index: two live rows share one key (second at ${e.dataFile.filePath} position ${e.pos})`, { cause: error });
+          }
+          throw error;
+        }
+      }
+      this.#stmts.metaSet.run('snapshot-id', update.toSnapshotId === null ? '' : update.toSnapshotId.toString());
+    })();
+  }
+
+  /**
+   * Starts a rebuild: empties the index and forgets its snapshot, so a crash before
+   * `finishRebuild` leaves it unknown (rebuilt again), never half-filled and trusted.
+   */
+  startRebuild(): void {
+    this.#db.transaction(() => {
+      this.#db.exec("DELETE FROM rows; DELETE FROM files; DELETE FROM meta WHERE k = 'snapshot-id';");
+    })();
+    this.#reload();
+  }
+
+  /** Adds entries during a rebuild, in one transaction (sorted by identity for B-tree locality). */
+  addDuringRebuild(entries: readonly IndexEntry[]): void {
+    const sorted = [...entries].sort((a, b) => Buffer.compare(a.id, b.id));
+    try {
+      this.#db.transaction(() => {
+        for (const e of sorted) this.#stmts.insert.run(e.id, this.#fileId(e.dataFile), e.pos);
+      })();
+    } catch (error) {
+      this.#reload();
+      if (this.#keyed && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new CorruptFileError(`key index rebuild: two live rows share one key (table has duplicate keys)`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** Completes a rebuild: the index now reflects `snapshotId` (null: empty table). */
+  finishRebuild(snapshotId: bigint | null): void {
+    this.#stmts.metaSet.run('snapshot-id', snapshotId === null ? '' : snapshotId.toString());
+  }
+
+  /** Forgets the snapshot id, so the next sync rebuilds (entries stay until then). */
+  invalidate(): void {
+    this.#db.prepare("DELETE FROM meta WHERE k = 'snapshot-id'").run();
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  #remember(id: number, file: DataFile): void {
+    this.#files.set(id, file);
+    this.#fileIds.set(file.filePath, id);
+  }
+
+  #file(id: number): DataFile {
+    const file = this.#files.get(id);
+    if (file === undefined) throw new CorruptFileError(`key index: row refers to unknown file id ${id}`);
+    return file;
+  }
+
+  #fileId(file: DataFile): number {
+    const known = this.#fileIds.get(file.filePath);
+    if (known !== undefined) return known;
+    const partition = JSON.stringify(file.partition as readonly IcebergValue[], tag);
+    const id = Number(this.#stmts.fileInsert.run(file.filePath, file.specId, partition, file.recordCount, file.fileSizeInBytes).lastInsertRowid);
+    this.#remember(id, {
+      content: FileContent.Data,
+      filePath: file.filePath,
+      fileFormat: file.fileFormat,
+      specId: file.specId,
+      partition: file.partition,
+      recordCount: file.recordCount,
+      fileSizeInBytes: file.fileSizeInBytes,
+    });
+    return id;
+  }
+}

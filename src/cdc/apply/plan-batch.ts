@@ -1,0 +1,229 @@
+/**
+ * Planning one batch of changes for one table, pure. `collapseBatch` folds the batch in source
+ * order into the net effect per row identity (last change per key wins; a truncate voids what
+ * came before it and empties the table first); `planWrites` then turns that, with the key
+ * index's positions of the live rows, into what one Iceberg commit must write.
+ *
+ * Truncate: the commit removes every live file (`removeAll`) and adds the rows the batch
+ * upserted after the truncate, so the table goes from "before the batch" to "after the batch"
+ * in one snapshot and no reader ever sees the empty table in between.
+ */
+import { BadEventError } from '../../core/errors.ts';
+import type { Change } from '../../core/change.ts';
+import type { IcebergValue, Row } from '../../iceberg/spec/types.ts';
+import type { RowPosition } from '../../iceberg/table/table-writer.ts';
+import { encodeKey, hashRow, idBytes, idString, type RowIdentity } from './key-encoding.ts';
+
+/** The net effect of a batch on one key (keyed tables). */
+export type FinalState =
+  | { readonly kind: 'delete' }
+  | {
+      readonly kind: 'upsert';
+      readonly row: Row;
+      /** Columns still to carry forward from the pre-batch table row of key `holeSource`. */
+      readonly holes: readonly string[];
+      readonly holeSource: string | null;
+    };
+
+/** A batch folded to its net effect. Identity strings are `idString` of the key / row hash. */
+export interface CollapsedBatch {
+  readonly table: string;
+  readonly keyed: boolean;
+  /** The batch truncates the table: every pre-batch row goes, the rest applies after. */
+  readonly truncate: boolean;
+  /** Keyed tables: final state per key, in order of each key's last change. */
+  readonly finals: ReadonlyMap<string, FinalState>;
+  /** Keyless tables: rows to add (in-batch deletes of them already cancelled), with their hashes. */
+  readonly keylessInserts: readonly { readonly id: string; readonly row: Row }[];
+  /** Keyless tables: how many pre-batch rows of each hash to remove. */
+  readonly keylessDeletes: ReadonlyMap<string, number>;
+  /** Changes by op, for telemetry. */
+  readonly counts: { readonly upserts: number; readonly deletes: number; readonly truncates: number };
+  /** Newest source commit time in the batch, ms since the epoch, or null. */
+  readonly newestCommitTimeMs: number | null;
+}
+
+function describe(row: Row | null): string {
+  if (row === null) return 'null';
+  return Object.entries(row)
+    .map(([k, v]) => `${k}=${typeof v === 'bigint' ? `${v}` : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : JSON.stringify(v)}`)
+    .join(', ');
+}
+
+/** `after` with the columns in `fill` taken from `from` where `from` has them; the rest stay holes. */
+function fillHoles(after: Row, holes: readonly string[], from: Row | null): { row: Row; holes: string[] } {
+  const row: Record<string, IcebergValue> = { ...after };
+  const left: string[] = [];
+  for (const c of holes) {
+    if (from !== null && c in from) row[c] = from[c]!;
+    else left.push(c);
+  }
+  return { row, holes: left };
+}
+
+/**
+ * Folds `changes` (one table, source order) into their net effect. Throws BadEventError naming
+ * the table and key for a change that cannot apply (missing key or after-image, or unchanged
+ * columns with no row to carry them from).
+ */
+export function collapseBatch(changes: readonly Change[], identity: RowIdentity, table: string): CollapsedBatch {
+  const keyed = identity.keyFields.length > 0;
+  let truncate = false;
+  const finals = new Map<string, FinalState>();
+  let pending: ({ id: string; row: Row } | null)[] = [];
+  let pendingByHash = new Map<string, number[]>();
+  let keylessDeletes = new Map<string, number>();
+  const counts = { upserts: 0, deletes: 0, truncates: 0 };
+  let newest: number | null = null;
+
+  const priorOf = (id: string): { row: Row | null; holes: readonly string[]; source: string | null } => {
+    const prior = finals.get(id);
+    if (prior === undefined) return { row: null, holes: [], source: truncate ? null : id };
+    if (prior.kind === 'delete') return { row: null, holes: [], source: null };
+    return { row: prior.row, holes: prior.holes, source: prior.holeSource };
+  };
+  const setFinal = (id: string, state: FinalState): void => {
+    finals.delete(id);
+    finals.set(id, state);
+  };
+  const deleteOne = (id: string): void => {
+    const queue = pendingByHash.get(id);
+    const at = queue?.pop();
+    if (at !== undefined) pending[at] = null;
+    else keylessDeletes.set(id, (keylessDeletes.get(id) ?? 0) + 1);
+  };
+
+  for (const c of changes) {
+    if (c.commitTimeMs !== undefined && (newest === null || c.commitTimeMs > newest)) newest = c.commitTimeMs;
+    if (c.op === 'truncate') {
+      counts.truncates += 1;
+      truncate = true;
+      finals.clear();
+      pending = [];
+      pendingByHash = new Map();
+      keylessDeletes = new Map();
+      continue;
+    }
+    if (c.op === 'delete') counts.deletes += 1;
+    else counts.upserts += 1;
+    if (!keyed) {
+      if (c.op === 'delete' || c.before !== null) {
+        if (c.before === null) throw new BadEventError(`table ${table}: delete on a table without a key needs the whole before-image (REPLICA IDENTITY FULL)`);
+        deleteOne(idString(hashRow(identity, c.before, table)));
+      }
+      if (c.op === 'upsert') {
+        if (c.after === null) throw new BadEventError(`table ${table}: upsert without an after-image`);
+        const filled = fillHoles(c.after, c.unchanged, c.before);
+        if (filled.holes.length > 0) {
+          throw new BadEventError(`table ${table}: columns [${filled.holes.join(', ')}] unchanged but the table has no key to carry them from (row ${describe(c.after)})`);
+        }
+        const id = idString(hashRow(identity, filled.row, table));
+        const queue = pendingByHash.get(id) ?? [];
+        queue.push(pending.length);
+        pendingByHash.set(id, queue);
+        pending.push({ id, row: filled.row });
+      }
+      continue;
+    }
+    const keyRow = c.key ?? (c.op === 'delete' ? c.before : c.after);
+    if (keyRow === null) throw new BadEventError(`table ${table}: ${c.op} without a key`);
+    const oldId = idString(encodeKey(identity, keyRow, table));
+    if (c.op === 'delete') {
+      setFinal(oldId, { kind: 'delete' });
+      continue;
+    }
+    if (c.after === null) throw new BadEventError(`table ${table}: upsert of key ${describe(keyRow)} without an after-image`);
+    const newId = c.key === null ? oldId : idString(encodeKey(identity, c.after, table));
+    const prior = priorOf(oldId);
+    // Columns the earlier in-batch row knows are taken from it; its own holes stay holes.
+    const known = prior.row === null ? null : Object.fromEntries(Object.entries(prior.row).filter(([k]) => !prior.holes.includes(k)));
+    const filled = fillHoles(c.after, c.unchanged, known);
+    const holes = filled.holes;
+    if (holes.length > 0 && prior.source === null) {
+      throw new BadEventError(`table ${table}: key ${describe(keyRow)} leaves columns [${holes.join(', ')}] unchanged but has no current row to carry them from`);
+    }
+    if (newId !== oldId) setFinal(oldId, { kind: 'delete' });
+    setFinal(newId, { kind: 'upsert', row: filled.row, holes, holeSource: holes.length > 0 ? prior.source : null });
+  }
+  const keylessInserts = pending.filter((p): p is { id: string; row: Row } => p !== null);
+  return { table, keyed, truncate, finals, keylessInserts, keylessDeletes, counts, newestCommitTimeMs: newest };
+}
+
+/** Identities (key bytes or row hashes) whose live positions `planWrites` needs from the key index. */
+export function lookupIds(batch: CollapsedBatch): Uint8Array[] {
+  if (batch.truncate) return [];
+  const ids = batch.keyed ? [...batch.finals.keys()] : [...batch.keylessDeletes.keys()];
+  return ids.map(idBytes);
+}
+
+/** A row to add; `holes` (unchanged columns) are filled from the live row at `source` before writing. */
+export interface PendingRow {
+  readonly id: string;
+  readonly row: Row;
+  readonly holes: readonly string[];
+  readonly source: RowPosition | null;
+}
+
+/** What one commit writes for a batch, and what the key index must learn after it. */
+export interface WritePlan {
+  readonly truncate: boolean;
+  /** Live rows to remove with position deletes, with their identities (empty when truncating). */
+  readonly deletes: readonly { readonly id: string; readonly position: RowPosition }[];
+  readonly inserts: readonly PendingRow[];
+  /** Distinct live rows whose columns some insert carries forward (TOAST). */
+  readonly needsCurrentRow: readonly RowPosition[];
+  /** Keyless deletes that matched no live row (already gone): counted, not an error. */
+  readonly missingDeletes: number;
+}
+
+/** `file#pos`: the map key of a row position. */
+export function positionKey(p: RowPosition): string {
+  return `${p.dataFile.filePath}#${p.pos}`;
+}
+
+/**
+ * The writes for a collapsed batch, given the live positions of the looked-up identities
+ * (`idString` → positions; absent = no live row). Keyless deletes take the lowest positions.
+ */
+export function planWrites(batch: CollapsedBatch, located: ReadonlyMap<string, readonly RowPosition[]>): WritePlan {
+  const deletes: { id: string; position: RowPosition }[] = [];
+  const inserts: PendingRow[] = [];
+  const needs = new Map<string, RowPosition>();
+  let missingDeletes = 0;
+  const live = (id: string): readonly RowPosition[] => (batch.truncate ? [] : (located.get(id) ?? []));
+  if (batch.keyed) {
+    for (const [id, state] of batch.finals) {
+      for (const position of live(id)) deletes.push({ id, position });
+      if (state.kind === 'delete') continue;
+      let source: RowPosition | null = null;
+      if (state.holes.length > 0) {
+        source = state.holeSource === null ? null : (live(state.holeSource)[0] ?? null);
+        if (source === null) {
+          throw new BadEventError(`table ${batch.table}: columns [${state.holes.join(', ')}] unchanged but no current row to carry them from (row ${describe(state.row)})`);
+        }
+        needs.set(positionKey(source), source);
+      }
+      inserts.push({ id, row: state.row, holes: state.holes, source });
+    }
+  } else {
+    for (const [id, n] of batch.keylessDeletes) {
+      const sorted = [...live(id)].sort((a, b) => (a.dataFile.filePath < b.dataFile.filePath ? -1 : a.dataFile.filePath > b.dataFile.filePath ? 1 : a.pos - b.pos));
+      for (const position of sorted.slice(0, n)) deletes.push({ id, position });
+      missingDeletes += Math.max(0, n - sorted.length);
+    }
+    for (const p of batch.keylessInserts) inserts.push({ id: p.id, row: p.row, holes: [], source: null });
+  }
+  return { truncate: batch.truncate, deletes, inserts, needsCurrentRow: [...needs.values()], missingDeletes };
+}
+
+/** The complete rows to write: holes filled from `current` (rows read at `needsCurrentRow`, by `positionKey`). */
+export function completeRows(plan: WritePlan, current: ReadonlyMap<string, Row>): Row[] {
+  return plan.inserts.map((p) => {
+    if (p.holes.length === 0 || p.source === null) return p.row;
+    const from = current.get(positionKey(p.source));
+    if (from === undefined) throw new BadEventError(`row at ${positionKey(p.source)} was not read for carry-forward`);
+    const row: Record<string, IcebergValue> = { ...p.row };
+    for (const h of p.holes) row[h] = from[h] ?? null;
+    return row;
+  });
+}
