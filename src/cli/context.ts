@@ -19,7 +19,7 @@ export interface CliContext {
   readonly out: (text: string) => void;
   /** The config, loaded and validated once. */
   config(): Promise<Config>;
-  /** The logger for this config (JSON lines on stderr, secrets redacted). */
+  /** The logger for this config (stderr as JSON or pretty, plus the JSON log file; secrets redacted). */
   logger(): Promise<Logger>;
   /** Registers a release to run when the command ends, in reverse order. */
   defer(release: () => Promise<void> | void): void;
@@ -54,7 +54,9 @@ export function createCliContext(flags: GlobalFlags): CliContext {
     out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     config: () => (config ??= loadConfig(flags.configPath === undefined ? {} : { path: flags.configPath })),
     logger: () =>
-      (logger ??= context.config().then((c) => createLogger({ level: flags.logLevel ?? c.logging.level, secrets: secretValues(c) }))),
+      (logger ??= context.config().then((c) =>
+        createLogger({ level: flags.logLevel ?? c.logging.level, format: c.logging.format, file: c.logging.file, secrets: secretValues(c) }),
+      )),
     defer: (release) => {
       releases.push(release);
     },
