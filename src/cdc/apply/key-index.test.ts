@@ -1,0 +1,174 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryCatalog } from '../../catalog/memory/memory-catalog.ts';
+import type { Change } from '../../core/change.ts';
+import { MemoryFileIO } from '../../io/memory-file-io.ts';
+import type { Row, Schema, TableIdentifier, TableMetadata } from '../../iceberg/spec/types.ts';
+import { currentSchema, currentSnapshot } from '../../iceberg/table/metadata-access.ts';
+import { readAllRows, scanRowsWithPositions } from '../../iceberg/table/scan.ts';
+import { commitChange } from '../../iceberg/table/snapshot-producer.ts';
+import { appendRows, writeRows } from '../../iceberg/table/table-writer.ts';
+import { liveFiles } from '../../iceberg/table/scan-planner.ts';
+import { openTableApplier } from './apply-batch.ts';
+import { identityOf, idString, rowIdentity } from './key-encoding.ts';
+import { KeyIndex } from './key-index.ts';
+import { syncKeyIndex } from './key-index-sync.ts';
+
+const schema: Schema = {
+  schemaId: 0,
+  identifierFieldIds: [1],
+  fields: [
+    { id: 1, name: 'id', required: true, type: { type: 'long' } },
+    { id: 2, name: 'v', required: false, type: { type: 'string' } },
+  ],
+};
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'floe-key-index-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function setup(name: string, s: Schema = schema) {
+  const io = new MemoryFileIO();
+  const catalog = new MemoryCatalog({ io });
+  await catalog.createNamespace(['db']);
+  const id: TableIdentifier = { namespace: ['db'], name };
+  await catalog.createTable(id, { schema: s });
+  return { io, catalog, id, indexPath: join(dir, `${name}.sqlite`) };
+}
+
+const up = (id: bigint, v: string): Change => ({ table: 't', op: 'upsert', key: { id }, after: { id, v }, before: null, unchanged: [], position: {} });
+const del = (id: bigint): Change => ({ table: 't', op: 'delete', key: { id }, after: null, before: null, unchanged: [], position: {} });
+
+/** Asserts the index holds exactly the live rows of the table, at their positions. */
+async function assertIndexMatches(io: MemoryFileIO, metadata: TableMetadata, indexPath: string): Promise<void> {
+  const identity = rowIdentity(currentSchema(metadata));
+  const index = KeyIndex.open(indexPath, identity, metadata.tableUuid);
+  try {
+    assert.equal(index.snapshotId, currentSnapshot(metadata)?.snapshotId ?? null);
+    let live = 0;
+    for await (const batch of scanRowsWithPositions(io, metadata)) {
+      for (const { row, position } of batch) {
+        live += 1;
+        const id = identityOf(identity, row, 't');
+        const found = index.lookup([id]).get(idString(id)) ?? [];
+        assert.ok(found.some((p) => p.dataFile.filePath === position.dataFile.filePath && p.pos === position.pos), `row ${String(row.id)} at ${position.pos} not indexed`);
+      }
+    }
+    assert.equal(index.size(), live);
+  } finally {
+    index.close();
+  }
+}
+
+test('crash between commit and index update: reopening catches up to the right positions', async () => {
+  const t = await setup('crash');
+  let applier = await openTableApplier(t);
+  assert.equal(applier.opened.mode, 'rebuilt'); // no index file yet
+  await applier.apply([up(1n, 'a'), up(2n, 'b'), up(3n, 'c')]);
+  await assert.rejects(
+    applier.apply([up(2n, 'B'), del(3n), up(4n, 'd')], {
+      beforeIndexUpdate: () => {
+        throw new Error('simulated crash');
+      },
+    }),
+    /simulated crash/,
+  );
+  applier.close();
+  applier = await openTableApplier(t);
+  assert.deepEqual(applier.opened.mode, 'caught-up');
+  await applier.apply([up(2n, 'BB'), up(1n, 'AA')]);
+  applier.close();
+  const table = await t.catalog.loadTable(t.id);
+  const rows = (await readAllRows(t.io, table.metadata)).map((r) => `${r.id}=${r.v}`).sort();
+  assert.deepEqual(rows, ['1=AA', '2=BB', '4=d']);
+  await assertIndexMatches(t.io, table.metadata, t.indexPath);
+});
+
+test('a crash after a truncate commit catches up by clearing the index', async () => {
+  const t = await setup('crash-truncate');
+  let applier = await openTableApplier(t);
+  await applier.apply([up(1n, 'a'), up(2n, 'b')]);
+  const truncate: Change = { table: 't', op: 'truncate', key: null, after: null, before: null, unchanged: [], position: {} };
+  await assert.rejects(applier.apply([up(1n, 'x'), truncate, up(5n, 'e')], { beforeIndexUpdate: () => Promise.reject(new Error('crash')) }));
+  applier.close();
+  applier = await openTableApplier(t);
+  assert.equal(applier.opened.mode, 'caught-up');
+  applier.close();
+  const table = await t.catalog.loadTable(t.id);
+  assert.deepEqual((await readAllRows(t.io, table.metadata)).map((r) => r.id), [5n]);
+  await assertIndexMatches(t.io, table.metadata, t.indexPath);
+});
+
+test('another writer appends: catch-up; another writer rewrites files: rebuild', async () => {
+  const t = await setup('foreign');
+  let applier = await openTableApplier(t);
+  await applier.apply([up(1n, 'a'), up(2n, 'b')]);
+  applier.close();
+  await appendRows(t.catalog, t.io, t.id, [{ id: 10n, v: 'x' }]);
+  applier = await openTableApplier(t);
+  assert.equal(applier.opened.mode, 'caught-up');
+  applier.close();
+  let table = await t.catalog.loadTable(t.id);
+  await assertIndexMatches(t.io, table.metadata, t.indexPath);
+
+  // compaction: replace one of the data files by a rewritten copy (some files stay)
+  const live = await liveFiles(t.io, table.metadata);
+  const victim = live.data.find((e) => e.dataFile.recordCount === 1)!.dataFile;
+  const rewritten = await writeRows(t.io, table.metadata, [{ id: 10n, v: 'x' }]);
+  await commitChange(t.catalog, t.io, t.id, { addedFiles: rewritten, removedFiles: [victim], operation: 'replace' });
+  applier = await openTableApplier(t);
+  assert.equal(applier.opened.mode, 'rebuilt');
+  await applier.apply([up(10n, 'y'), del(1n)]);
+  applier.close();
+  table = await t.catalog.loadTable(t.id);
+  assert.deepEqual((await readAllRows(t.io, table.metadata)).map((r) => `${r.id}=${r.v}`).sort(), ['10=y', '2=b']);
+  await assertIndexMatches(t.io, table.metadata, t.indexPath);
+});
+
+test('stale or foreign index: unknown snapshot, another table uuid, off-history snapshot → rebuild', async () => {
+  const t = await setup('stale');
+  const applier = await openTableApplier(t);
+  await applier.apply([up(1n, 'a')]);
+  applier.close();
+  const table = await t.catalog.loadTable(t.id);
+  const identity = rowIdentity(currentSchema(table.metadata));
+
+  let index = KeyIndex.open(t.indexPath, identity, table.metadata.tableUuid);
+  index.invalidate();
+  assert.equal((await syncKeyIndex(t.io, table.metadata, index, identity, 't')).mode, 'rebuilt');
+  index.close();
+
+  index = KeyIndex.open(t.indexPath, identity, '00000000-0000-0000-0000-000000000000');
+  assert.equal(index.snapshotId, undefined); // another table's index is emptied
+  index.close();
+
+  index = KeyIndex.open(t.indexPath, identity, table.metadata.tableUuid);
+  assert.equal((await syncKeyIndex(t.io, table.metadata, index, identity, 't')).mode, 'rebuilt');
+  index.apply({ fromSnapshotId: index.snapshotId ?? null, toSnapshotId: 424242n, removed: [], added: [] }); // a snapshot not in the table
+  const r = await syncKeyIndex(t.io, table.metadata, index, identity, 't');
+  assert.equal(r.mode, 'rebuilt');
+  assert.match(r.mode === 'rebuilt' ? r.reason : '', /not an ancestor/);
+  index.close();
+  await assertIndexMatches(t.io, table.metadata, t.indexPath);
+});
+
+test('index updates check the snapshot they start from and refuse duplicate keys atomically', async () => {
+  const t = await setup('guards');
+  const table = await t.catalog.loadTable(t.id);
+  const identity = rowIdentity(currentSchema(table.metadata));
+  const index = KeyIndex.open(t.indexPath, identity, table.metadata.tableUuid);
+  await syncKeyIndex(t.io, table.metadata, index, identity, 't');
+  assert.throws(() => index.apply({ fromSnapshotId: 7n, toSnapshotId: 8n, removed: [], added: [] }), /at snapshot null, update expects 7/);
+  const [file] = await writeRows(t.io, table.metadata, [{ id: 1n, v: 'a' }, { id: 1n, v: 'b' }]);
+  const id = identityOf(identity, { id: 1n } as Row, 't');
+  assert.throws(() => index.apply({ fromSnapshotId: null, toSnapshotId: 1n, removed: [], added: [{ id, dataFile: file!, pos: 0 }, { id, dataFile: file!, pos: 1 }] }), /two live rows share one key/);
+  assert.equal(index.snapshotId, null); // rolled back
+  assert.equal(index.size(), 0);
+  index.close();
+});
