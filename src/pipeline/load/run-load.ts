@@ -1,0 +1,135 @@
+/**
+ * `floe load`'s engine: picks the tables (by name, else all, highest priority first), starts
+ * the worker pool, and loads each source's tables one after another on one coordinator
+ * connection (sources run side by side). One table failing does not stop the others.
+ */
+import type pg from 'pg';
+import type { Catalog } from '../../catalog/catalog.ts';
+import type { Config, PostgresSourceConfig, TableConfig } from '../../config/types.ts';
+import { ConfigError, RetryableError } from '../../core/errors.ts';
+import type { EventBus } from '../../core/events.ts';
+import type { Logger } from '../../core/logger.ts';
+import { connectPg, pgConnectOptions } from '../../sources/postgres/connection.ts';
+import { CircuitBreaker } from './circuit-breaker.ts';
+import { CHUNK_RETRY, withRetry, type BackoffPolicy } from './retry.ts';
+import { loadTable, type TableOutcome } from './table-load.ts';
+import { targetLabel } from './table-setup.ts';
+import { ChunkWorkerPool } from './worker-pool.ts';
+
+export interface LoadRunOptions {
+  readonly runId: string;
+  /** Target (`ns.table`) or source (`schema.table`) names; empty: every configured table. */
+  readonly tables: readonly string[];
+  readonly reload: boolean;
+  readonly retry?: BackoffPolicy;
+  /** Test hook: each chunk pauses this long after importing the snapshot. */
+  readonly chunkDelayMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface LoadRunResult {
+  readonly runId: string;
+  readonly outcomes: readonly TableOutcome[];
+  readonly ms: number;
+}
+
+/** Rows per decoded batch handed to the Parquet writer (the decoder's measured sweet spot). */
+const BATCH_ROWS = 8192;
+/** Young generation per worker: decoded batches die young; 64 MiB measured fewer scavenges than the 16 MiB default. */
+const WORKER_YOUNG_MIB = 64;
+
+/** The configured tables `names` pick, highest priority first (stable). ConfigError names an unknown name. */
+export function selectTables(config: Config, names: readonly string[]): TableConfig[] {
+  const all = config.tables;
+  const picked =
+    names.length === 0
+      ? [...all]
+      : names.map((name) => {
+          const t = all.find((x) => targetLabel(x) === name) ?? all.find((x) => `${x.source.schema}.${x.source.table}` === name);
+          if (t === undefined) throw new ConfigError(`load: no configured table named ${JSON.stringify(name)} (known: ${all.map(targetLabel).join(', ') || 'none'})`);
+          return t;
+        });
+  return picked.map((t, i) => ({ t, i })).sort((a, b) => b.t.priority - a.t.priority || a.i - b.i).map((x) => x.t);
+}
+
+/** Loads the selected tables; resolves with every table's outcome (never rejects for a table failure). */
+export async function runLoad(config: Config, deps: { catalog: Catalog; events: EventBus; logger: Logger }, options: LoadRunOptions): Promise<LoadRunResult> {
+  const started = performance.now();
+  const tables = selectTables(config, options.tables);
+  const pool = new ChunkWorkerPool({ size: config.load.parallelism, youngGenerationMiB: WORKER_YOUNG_MIB });
+  const log = deps.logger.child({ runId: options.runId });
+  log.info({ tables: tables.map(targetLabel), parallelism: config.load.parallelism, reload: options.reload }, 'load started');
+  try {
+    const bySource = new Map<string, TableConfig[]>();
+    for (const t of tables) bySource.set(t.sourceName, [...(bySource.get(t.sourceName) ?? []), t]);
+    const perSource = await Promise.all(
+      [...bySource].map(([name, list]) => loadSource(config, name, config.sources[name]!, list, pool, { ...deps, logger: log }, options)),
+    );
+    const byLabel = new Map(perSource.flat().map((o) => [o.table, o]));
+    const outcomes = tables.map((t) => byLabel.get(targetLabel(t))!);
+    return { runId: options.runId, outcomes, ms: performance.now() - started };
+  } finally {
+    await pool.close();
+  }
+}
+
+async function loadSource(
+  config: Config,
+  name: string,
+  source: PostgresSourceConfig,
+  tables: readonly TableConfig[],
+  pool: ChunkWorkerPool,
+  deps: { catalog: Catalog; events: EventBus; logger: Logger },
+  options: LoadRunOptions,
+): Promise<TableOutcome[]> {
+  const connect = pgConnectOptions(name, source, ' load');
+  const retry = options.retry ?? CHUNK_RETRY;
+  const breaker = new CircuitBreaker({ threshold: 3, coolDownMs: 10_000 });
+  const ctx = {
+    catalog: deps.catalog, pool, events: deps.events, logger: deps.logger, load: config.load, runId: options.runId, reload: options.reload,
+    sourceName: name, connect, maxWorkers: Math.max(1, Math.min(config.load.parallelism, source.poolSize - 1)), breaker, retry,
+    batchRows: BATCH_ROWS, chunkDelayMs: options.chunkDelayMs ?? 0, ...(options.signal === undefined ? {} : { signal: options.signal }),
+  };
+  const outcomes: TableOutcome[] = [];
+  let coordinator: pg.Client | undefined;
+  try {
+    for (const t of tables) {
+      if (coordinator === undefined) {
+        try {
+          coordinator = await withRetry(() => connectPg(name, connect), retry, { isTransient: (e) => e instanceof RetryableError });
+        } catch (error) {
+          outcomes.push(...tables.slice(outcomes.length).map((x) => failedBeforeStart(x, options.runId, deps, error as Error)));
+          break;
+        }
+      }
+      const outcome = await loadTable(ctx, coordinator, t);
+      outcomes.push(outcome);
+      if (outcome.status === 'failed' && !(await alive(coordinator))) {
+        await coordinator.end().catch(() => undefined);
+        coordinator = undefined;
+      }
+    }
+  } finally {
+    await coordinator?.end().catch(() => undefined);
+  }
+  return outcomes;
+}
+
+async function alive(client: pg.Client): Promise<boolean> {
+  try {
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function failedBeforeStart(t: TableConfig, runId: string, deps: { events: EventBus; logger: Logger }, error: Error): TableOutcome {
+  const table = targetLabel(t);
+  deps.events.emit('load:table-failed', { table, runId, error: error.message });
+  deps.logger.error({ table, err: error }, 'table load failed');
+  return {
+    table, source: `${t.source.schema}.${t.source.table}`, status: 'failed', rows: 0, ms: 0, snapshotId: null, chunksTotal: 0, chunksRead: 0,
+    resumed: false, error: error.message, timing: { decodeMs: 0, encodeMs: 0, waitMs: 0 },
+  };
+}
