@@ -172,3 +172,17 @@ test('index updates check the snapshot they start from and refuse duplicate keys
   assert.equal(index.size(), 0);
   index.close();
 });
+
+test('a concurrent writer moves the table between plan and commit: the batch is re-planned on the new base', async () => {
+  const t = await setup('race');
+  const applier = await openTableApplier(t);
+  await applier.apply([up(1n, 'a')]);
+  // another writer appends key 2 after our last look at the table
+  await appendRows(t.catalog, t.io, t.id, [{ id: 2n, v: 'theirs' }]);
+  const result = await applier.apply([up(2n, 'ours'), up(1n, 'A')]);
+  applier.close();
+  assert.equal(result.replans, 1);
+  const table = await t.catalog.loadTable(t.id);
+  assert.deepEqual((await readAllRows(t.io, table.metadata)).map((r) => `${r.id}=${r.v}`).sort(), ['1=A', '2=ours']);
+  await assertIndexMatches(t.io, table.metadata, t.indexPath);
+});
