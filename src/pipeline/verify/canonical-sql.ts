@@ -16,6 +16,10 @@ import type { MappingOptions } from '../../sources/postgres/type-mapping.ts';
 export const VERIFY_SESSION_SQL: readonly string[] = [
   `SET LOCAL IntervalStyle = 'iso_8601'`, // interval: the loader's ISO 8601 form
   `SET LOCAL lc_monetary = 'C'`, // money::numeric with 2 fraction digits, as the loader renders it
+  // the loader's session settings (src/sources/postgres/connection.ts), for types cast to text
+  `SET LOCAL DateStyle = 'ISO, MDY'`,
+  `SET LOCAL TimeZone = 'UTC'`,
+  `SET LOCAL extra_float_digits = 3`,
 ];
 
 /** The value rules that change what the loader stores. */

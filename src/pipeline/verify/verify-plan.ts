@@ -1,8 +1,8 @@
 /**
  * What verify compares, decided from plain data (pure): the source columns the table config
  * selects, matched by name to the Iceberg table's current schema; each with its loader codec,
- * Iceberg type and canonical SQL; the key (config, else the source's PK, else the Iceberg
- * identifier fields; none: rows are compared as a multiset).
+ * Iceberg type and canonical SQL; the key (config, else the one the load recorded, else the
+ * source's PK, else the Iceberg identifier fields; none: rows are compared as a multiset).
  */
 import { ConfigError } from '../../core/errors.ts';
 import type { NestedField, Schema, TableIdentifier } from '../../iceberg/spec/types.ts';
@@ -35,6 +35,8 @@ export interface VerifyPlan {
 /** The table settings verify honours (from TableConfig). */
 export interface PlanTableSettings {
   readonly primaryKey?: readonly string[] | undefined;
+  /** The key the load used, from the Iceberg table property `floe.primary-key` ([] = keyless). */
+  readonly loadedKey?: readonly string[] | undefined;
   readonly columns?: { readonly include?: readonly string[]; readonly exclude?: readonly string[] };
 }
 
@@ -72,7 +74,7 @@ export function planVerify(table: PgTable, schema: Schema, target: TableIdentifi
   const sourceNames = new Set(selected.map((c) => c.name));
   const extraInIceberg = schema.fields.filter((f) => !sourceNames.has(f.name)).map((f) => f.name);
   const identifierNames = schema.identifierFieldIds.map((id) => schema.fields.find((f) => f.id === id)?.name ?? '');
-  const keyNames = settings.primaryKey ?? (table.primaryKey.length > 0 ? table.primaryKey : identifierNames);
+  const keyNames = settings.primaryKey ?? settings.loadedKey ?? (table.primaryKey.length > 0 ? table.primaryKey : identifierNames);
   const keyIndexes = keyNames.map((name) => {
     const i = columns.findIndex((c) => c.name === name);
     if (i < 0) throw new ConfigError(`verify ${label}: key column ${JSON.stringify(name)} is not compared (absent from the source selection or from the Iceberg table)`);

@@ -24,6 +24,15 @@ import { planVerify, type PlanTableSettings, type VerifyPlan } from './verify-pl
 /** Snapshot summary keys the loader (and sync) write: the source position the snapshot reflects. */
 export const SUMMARY_PG_SNAPSHOT = 'floe.source.pg-snapshot';
 export const SUMMARY_LSN = 'floe.source.lsn';
+/** Table property the loader writes: JSON list of the key columns it used, [] = keyless. */
+export const PROPERTY_PRIMARY_KEY = 'floe.primary-key';
+
+function loadedKey(properties: Readonly<Record<string, string>>): string[] | undefined {
+  const text = properties[PROPERTY_PRIMARY_KEY];
+  if (text === undefined) return undefined;
+  const parsed: unknown = JSON.parse(text);
+  return Array.isArray(parsed) && parsed.every((x) => typeof x === 'string') ? parsed : undefined;
+}
 
 /** Longest value text kept for display (longer ones end in …). */
 export const MAX_VALUE_CHARS = 200;
@@ -108,7 +117,8 @@ export async function verifyTable(input: VerifyTableInput): Promise<VerifyResult
   let committed = false;
   try {
     const table = await introspectTable(input.client, input.source.schema, input.source.table);
-    const plan = planVerify(table, schema, input.target, input.options, input.settings);
+    const settings = { loadedKey: loadedKey(loaded.metadata.properties), ...input.settings };
+    const plan = planVerify(table, schema, input.target, input.options, settings);
     const empty: Checksums = new Map();
     const [sourceSums, icebergSums] = await Promise.all([session.checksums(plan), iceberg ? icebergChecksums(iceberg, plan) : empty]);
     const comparison = compareChecksums(plan.columns.map((c) => c.name), sourceSums, icebergSums);

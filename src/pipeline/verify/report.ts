@@ -1,0 +1,116 @@
+/**
+ * verify's result for people (an aligned table, then the first differing keys and the source
+ * positions) and for machines (JSON: exact canonical texts, checksums as decimal strings).
+ */
+import type { IcebergType } from '../../iceberg/spec/types.ts';
+import { humanTime, humanTimestamp } from '../../iceberg/spec/human-string.ts';
+import { daysToIsoDate } from '../../iceberg/spec/values.ts';
+import type { DifferenceReport, VerifyResult } from './verify-table.ts';
+
+const INTEGER = /^-?\d+$/;
+
+/** A canonical text shown as people read it: dates and timestamps in ISO 8601, the rest as is. */
+export function displayValue(type: IcebergType, text: string | null): string {
+  if (text === null) return 'NULL';
+  if (!INTEGER.test(text)) return text;
+  if (type.type === 'date') return daysToIsoDate(Number(text));
+  if (type.type === 'time') return humanTime(BigInt(text));
+  if (type.type === 'timestamp' || type.type === 'timestamptz') return humanTimestamp(BigInt(text), type.type === 'timestamptz');
+  return text;
+}
+
+const dotted = (parts: readonly string[]): string => parts.map((p) => (/^[\w$]+$/u.test(p) ? p : `"${p.replaceAll('"', '""')}"`)).join('.');
+
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+}
+
+function keyOf(result: VerifyResult, d: DifferenceReport): string {
+  const { plan } = result;
+  if (d.key === undefined) return `row (${d.row})${(d.count ?? 1) > 1 ? ` ×${d.count}` : ''}`;
+  return plan.keyIndexes.map((k, i) => `${plan.columns[k]!.name}=${displayValue(plan.columns[k]!.field.type, d.key![i] ?? null)}`).join(', ');
+}
+
+const KIND_TEXT: Readonly<Record<DifferenceReport['kind'], string>> = {
+  'missing-in-iceberg': 'missing in Iceberg (in the source only)',
+  'extra-in-iceberg': 'extra in Iceberg (not in the source)',
+  'duplicate-in-iceberg': 'duplicate key in Iceberg',
+  'values-differ': 'values differ',
+};
+
+function differenceLine(result: VerifyResult, d: DifferenceReport): string {
+  let line = `  ${keyOf(result, d)}: ${KIND_TEXT[d.kind]}`;
+  if (d.columns !== undefined) {
+    const typeOf = (name: string) => result.plan.columns.find((c) => c.name === name)!.field.type;
+    line += ` in ${d.columns.map((c) => `${c.name} (source ${displayValue(typeOf(c.name), c.source)}, iceberg ${displayValue(typeOf(c.name), c.iceberg)})`).join(', ')}`;
+  }
+  return line;
+}
+
+function positionLines(result: VerifyResult): string[] {
+  const { recorded, verify, transactionsEndedSince: n } = result.positions;
+  const lines = [
+    `Source positions: Iceberg snapshot records LSN ${recorded.lsn ?? '(none)'}, snapshot ${recorded.snapshot ?? '(none)'}; verify read the source at LSN ${verify.lsn ?? '(unknown)'}, snapshot ${verify.snapshot}.`,
+  ];
+  if (n === null) lines.push('Whether the source changed since the Iceberg snapshot is unknown (no comparable position recorded).');
+  else if (n === 0n) lines.push('No source transaction ended since the recorded snapshot: every difference is a real discrepancy.');
+  else lines.push(`${n} source transaction(s) ended since the recorded snapshot (in any table): differences may be changes made after it.`);
+  return lines;
+}
+
+/** The human report: header, per-column table, schema differences, first differing keys, positions. */
+export function formatVerifyText(result: VerifyResult): string {
+  const { plan, comparison: c } = result;
+  const source = dotted([plan.source.schema, plan.source.table]);
+  const target = dotted([...plan.target.namespace, plan.target.name]);
+  const out = [`verify ${source} → ${target} (Iceberg snapshot ${result.icebergSnapshotId ?? 'none: empty table'}): ${result.match ? 'MATCH' : 'MISMATCH'}`, ''];
+  const status = (ok: boolean) => (ok ? 'match' : 'MISMATCH');
+  const rows: string[][] = [['column', 'type', 'source non-null', 'iceberg non-null', 'checksum']];
+  rows.push(['(rows)', '', String(c.source.rows), String(c.iceberg.rows), status(c.source.rows === c.iceberg.rows && c.source.rowSum === c.iceberg.rowSum)]);
+  c.columns.forEach((col, i) => {
+    const type = plan.columns[i]!.field.type;
+    const typeText = type.type === 'decimal' ? `decimal(${type.precision},${type.scale})` : type.type === 'list' ? `list<${type.element.type}>` : type.type;
+    rows.push([col.name, typeText, String(col.source.nonNull), String(col.iceberg.nonNull), status(col.match)]);
+  });
+  for (const name of plan.missingInIceberg) rows.push([name, '', 'present', 'absent', 'MISMATCH']);
+  for (const name of plan.extraInIceberg) rows.push([name, '', 'absent', 'present', 'MISMATCH']);
+  out.push(...table(rows), '');
+  if (!c.match) {
+    const keyed = plan.keyIndexes.length > 0;
+    out.push(`${c.mismatchedBuckets.length} of 4096 ${keyed ? 'key' : 'row'} buckets differ; first differences (${result.differences.length} of ${result.differencesFound} found in ${result.bucketsChecked} bucket(s)):`);
+    out.push(...result.differences.map((d) => differenceLine(result, d)), '');
+  }
+  out.push(...positionLines(result));
+  return out.join('\n');
+}
+
+/** The JSON report: names, counts, checksums (decimal strings), differences with canonical texts. */
+export function verifyJson(result: VerifyResult): unknown {
+  const { plan, comparison: c } = result;
+  const sums = (s: { nonNull: bigint; sum: bigint }) => ({ nonNull: String(s.nonNull), checksum: String(s.sum) });
+  return {
+    source: plan.source,
+    target: { namespace: plan.target.namespace, name: plan.target.name },
+    icebergSnapshotId: result.icebergSnapshotId === null ? null : String(result.icebergSnapshotId),
+    match: result.match,
+    key: plan.keyIndexes.map((i) => plan.columns[i]!.name),
+    rows: { source: String(c.source.rows), iceberg: String(c.iceberg.rows), match: c.source.rows === c.iceberg.rows && c.source.rowSum === c.iceberg.rowSum },
+    columns: c.columns.map((col) => ({ name: col.name, source: sums(col.source), iceberg: sums(col.iceberg), match: col.match })),
+    missingInIceberg: plan.missingInIceberg,
+    extraInIceberg: plan.extraInIceberg,
+    mismatchedBuckets: c.mismatchedBuckets.length,
+    bucketsChecked: result.bucketsChecked,
+    differencesFound: result.differencesFound,
+    differences: result.differences.map((d) => ({
+      kind: d.kind,
+      ...(d.key === undefined ? { row: d.row, count: d.count } : { key: Object.fromEntries(plan.keyIndexes.map((k, i) => [plan.columns[k]!.name, d.key![i] ?? null])) }),
+      ...(d.columns === undefined ? {} : { columns: d.columns }),
+    })),
+    positions: {
+      recorded: result.positions.recorded,
+      verify: result.positions.verify,
+      transactionsEndedSince: result.positions.transactionsEndedSince === null ? null : String(result.positions.transactionsEndedSince),
+    },
+  };
+}
