@@ -143,6 +143,16 @@ const kafkaSyncSourceSchema = z
       ])
       .optional()
       .describe('TLS: true for system CAs, or the PEM material'),
+    debezium: z
+      .strictObject({
+        decimalHandlingMode: z.enum(['precise', 'string', 'double']).default('precise'),
+        timePrecisionMode: z.enum(['adaptive', 'adaptive_time_microseconds', 'connect', 'isostring']).default('adaptive'),
+        binaryHandlingMode: z.enum(['bytes', 'base64', 'base64-url-safe', 'hex']).default('bytes'),
+        intervalHandlingMode: z.enum(['numeric', 'string']).default('numeric'),
+        unavailableValue: nonEmpty.default('__debezium_unavailable_value'),
+      })
+      .prefault({})
+      .describe("The connector's value settings (Debezium defaults); needed to read records sent without schemas"),
   })
   .superRefine((s, ctx) => {
     if (s.topics && s.topicPattern !== undefined) ctx.addIssue({ code: 'custom', path: ['topicPattern'], message: 'expected topics or topicPattern, not both' });
@@ -155,11 +165,26 @@ const kafkaSyncSourceSchema = z
     }
   });
 
-const syncSourceSchema = z.discriminatedUnion('type', [kafkaSyncSourceSchema]);
+const slotName = z.string().regex(/^[a-z0-9_]{1,63}$/, 'expected 1-63 characters of a-z, 0-9 and _');
+
+const postgresSyncSourceSchema = z.strictObject({
+  type: z.literal('postgres'),
+  sourceName: nonEmpty.optional().describe('Key in `sources` to stream from; default: the only source'),
+  slot: slotName.optional().describe('Logical replication slot (pgoutput); default floe_<sourceName>'),
+  publication: slotName.optional().describe('Publication floe creates/alters FOR TABLE the configured tables; default: the slot name'),
+  replicaIdentity: z.enum(['warn', 'fail', 'set-full']).default('warn').describe('A table whose REPLICA IDENTITY lacks its key: warn, fail, or ALTER it to FULL'),
+  heartbeatMs: int(100).default(10_000).describe('Interval of pg_logical_emit_message heartbeats that let an idle slot confirm'),
+  statusIntervalMs: int(100).default(10_000).describe('Interval of standby status updates and slot checks'),
+  maxBufferedChanges: int(100).default(100_000).describe('Changes held in memory; a larger transaction is applied in pieces and replayed whole after a crash'),
+  maxRetainedWalMiB: int(1).default(16_384).describe('Alert when the slot holds back more WAL than this'),
+  onRetainedWalLimit: z.enum(['alert', 'stop']).default('alert').describe('alert: log an error and keep going; stop: stop sync'),
+});
+
+const syncSourceSchema = z.discriminatedUnion('type', [kafkaSyncSourceSchema, postgresSyncSourceSchema]);
 
 const syncSchema = z
   .strictObject({
-    source: syncSourceSchema.optional().describe('Where changes come from: kafka (Debezium topics)'),
+    source: syncSourceSchema.optional().describe('Where changes come from: kafka (Debezium topics) or postgres (logical replication)'),
     // 5 s rather than minutes: freshness is what users run sync for, and one commit per table
     // per interval writes few enough files (about 17 k snapshots a day) for routine compaction.
     commitIntervalMs: int(100).default(5_000),

@@ -151,6 +151,31 @@ export interface KafkaSyncSourceConfig {
   readonly clientId: string; // default floe
   readonly sasl?: { readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; readonly username: string; readonly password: string };
   readonly ssl?: boolean | KafkaSslConfig;
+  /** The Debezium connector's value settings (its defaults): how to read records without embedded schemas. */
+  readonly debezium: DebeziumModesConfig;
 }
 
-export type SyncSourceConfig = KafkaSyncSourceConfig;
+/** Debezium connector settings that change how values are encoded (names as in Debezium, camelCased). */
+export interface DebeziumModesConfig {
+  readonly decimalHandlingMode: 'precise' | 'string' | 'double'; // default precise
+  readonly timePrecisionMode: 'adaptive' | 'adaptive_time_microseconds' | 'connect' | 'isostring'; // default adaptive
+  readonly binaryHandlingMode: 'bytes' | 'base64' | 'base64-url-safe' | 'hex'; // default bytes
+  readonly intervalHandlingMode: 'numeric' | 'string'; // default numeric
+  readonly unavailableValue: string; // default __debezium_unavailable_value
+}
+
+/** PostgreSQL logical replication (pgoutput) straight from a configured source. */
+export interface PostgresSyncSourceConfig {
+  readonly type: 'postgres';
+  readonly sourceName?: string; // key in `sources`; default: the only source
+  readonly slot?: string; // default floe_<sourceName>
+  readonly publication?: string; // default: the slot name
+  readonly replicaIdentity: 'warn' | 'fail' | 'set-full'; // default warn
+  readonly heartbeatMs: number; // default 10000
+  readonly statusIntervalMs: number; // default 10000
+  readonly maxBufferedChanges: number; // default 100000
+  readonly maxRetainedWalMiB: number; // default 16384
+  readonly onRetainedWalLimit: 'alert' | 'stop'; // default alert
+}
+
+export type SyncSourceConfig = KafkaSyncSourceConfig | PostgresSyncSourceConfig;

@@ -27,6 +27,8 @@ export interface FloeEvents {
   'sync:event': { table: string; op: 'c' | 'r' | 'u' | 'd' | 't' | 'm' | 'tombstone' };
   'sync:bad-event': { table: string | null; reason: string; policy: 'fail' | 'skip' | 'dead-letter' };
   'sync:lag': { topic: string; partition: number; lag: number };
+  /** A PostgreSQL replication slot's upkeep: WAL it holds back (pg_current_wal_lsn() − confirmed_flush_lsn), bytes. */
+  'sync:slot': { slot: string; retainedWalBytes: number; limitBytes: number; confirmedFlushLsn: string | null };
 }
 
 export type FloeEventName = keyof FloeEvents;
