@@ -24,7 +24,7 @@ import { LocalFileIO } from '../../src/io/local-file-io.ts';
 import { verifyTable, type VerifyResult } from '../../src/pipeline/verify/verify-table.ts';
 import { decodeCopyStream } from '../../src/sources/postgres/binary-copy-decoder.ts';
 import { introspectTable } from '../../src/sources/postgres/introspector.ts';
-import { copyBinarySql, qualifiedName, quoteIdent } from '../../src/sources/postgres/sql.ts';
+import { copyBinarySql, quoteIdent } from '../../src/sources/postgres/sql.ts';
 import { columnDecoders, mapTable, type MappingOptions } from '../../src/sources/postgres/type-mapping.ts';
 
 const url = process.env.FLOE_PG_URL;
@@ -40,7 +40,6 @@ if (url === undefined || url === '') {
   const S = `floe verify "Schéma" ${process.pid}`; // spaces, a quote, non-ASCII
   const db = new pg.Client({ connectionString: url });
   const q = (sql: string) => db.query(sql);
-  const t = (name: string) => qualifiedName(S, name);
   const io = new LocalFileIO();
   let dir: string;
   let catalog: Catalog;
