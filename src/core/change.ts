@@ -19,6 +19,12 @@ export interface SourcePosition {
   readonly lsn?: bigint;
   /** PostgreSQL: LSN of the commit record of the change's transaction, when the source knows it. */
   readonly commitLsn?: bigint;
+  /**
+   * PostgreSQL via Debezium: the first element of `source.sequence` (Debezium's "lastCommitLsn").
+   * Measured (3.6.1, pgoutput): the first LSN of the change's transaction, null in snapshots —
+   * not a commit LSN, so it must not be compared with commit positions.
+   */
+  readonly lastCommitLsn?: bigint;
   /** PostgreSQL / Oracle transaction id (PostgreSQL: the 64-bit xid8 / txid when known, else 32-bit). */
   readonly txId?: bigint;
   /** Oracle: SCN of the change, and of its transaction's commit. */
@@ -54,5 +60,7 @@ export interface Change {
   readonly position: SourcePosition;
   /** When the source committed the change, ms since the epoch (freshness metrics). */
   readonly commitTimeMs?: number;
+  /** True when the change is a snapshot read (Debezium op `r`), not a streamed change. */
+  readonly snapshot?: boolean;
   readonly origin?: KafkaOrigin;
 }

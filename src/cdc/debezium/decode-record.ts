@@ -1,0 +1,91 @@
+/**
+ * One Kafka record of a Debezium table topic → one floe Change (or an "ignored" result):
+ *   c, r, u → upsert      d → delete      t → truncate      m, tombstone → ignored
+ * The key comes from the record key, else `before`, else `after`. An `u` whose before-key
+ * differs from its after-key (REPLICA IDENTITY FULL, other connectors) is an upsert whose
+ * `key` is the OLD key. PostgreSQL's own primary-key updates arrive as d + c and decode as two
+ * changes. Unchanged-TOAST placeholders become `unchanged` columns, never values.
+ */
+import type { Change, KafkaOrigin } from '../../core/change.ts';
+import { BadEventError } from '../../core/errors.ts';
+import type { JsonValue } from '../../iceberg/spec/lossless-json.ts';
+import type { Row } from '../../iceberg/spec/types.ts';
+import { readEnvelope, type Envelope } from './envelope.ts';
+import { isObject, parseRecordJson } from './json-text.ts';
+import { decodeKey, pickKey } from './key.ts';
+import { readSource } from './position.ts';
+import { describeOrigin, TargetFields, type ConvertedRow } from './row.ts';
+import { DEFAULT_DECODE_OPTIONS, type DebeziumDecodeOptions, type DebeziumTarget, type DecodeResult, type KafkaRecord } from './types.ts';
+
+/** Decodes records of one target table; build once per table and call per record. */
+export type DebeziumDecoder = (record: KafkaRecord) => DecodeResult;
+
+/**
+ * A decoder for `target` with `options` (defaults: DEFAULT_DECODE_OPTIONS). The decoder throws
+ * BadEventError (naming table, column, topic/partition@offset and the value) for records it
+ * cannot turn into a change.
+ */
+export function createDebeziumDecoder(target: DebeziumTarget, options: Partial<DebeziumDecodeOptions> = {}): DebeziumDecoder {
+  const fields = new TargetFields(target, { ...DEFAULT_DECODE_OPTIONS, ...options });
+  const fullBefore = (target.replicaIdentity ?? (target.keyColumns.length === 0 ? 'full' : 'default')) === 'full';
+  return (record) => decodeOne(record, fields, fullBefore);
+}
+
+function decodeOne(record: KafkaRecord, fields: TargetFields, fullBefore: boolean): DecodeResult {
+  const origin: KafkaOrigin = { topic: record.topic, partition: record.partition, offset: record.offset };
+  if (record.value === null || record.value.length === 0) return { kind: 'ignored', reason: 'tombstone', origin };
+  const table = fields.target.table;
+  const env = readEnvelope(parseRecordJson(record.value, `${table} value at ${describeOrigin(origin)}`), table, origin);
+  if (env.op === 'm') return { kind: 'ignored', reason: 'message', origin };
+  const source = readSource(env.source);
+  const base = {
+    table,
+    position: source.position,
+    ...(source.commitTimeMs === undefined ? {} : { commitTimeMs: source.commitTimeMs }),
+    snapshot: source.snapshot,
+    origin,
+  };
+  if (env.op === 't') {
+    return { kind: 'change', change: { ...base, op: 'truncate', key: null, after: null, before: null, unchanged: [] } };
+  }
+  const keyed = fields.target.keyColumns.length > 0;
+  const recordKey = keyed ? decodeKey(record.key, fields, origin) : null;
+  const before = readBefore(env, fields, fullBefore, origin);
+  const beforeKey = keyed && before ? pickKey(before.row, fields, 'before', origin) : null;
+  if (env.op === 'd') {
+    if (keyed && !recordKey && !beforeKey) throw new BadEventError(`${table} delete at ${describeOrigin(origin)}: no key in record key or before`);
+    if (!keyed && !before) throw new BadEventError(`${table} delete at ${describeOrigin(origin)}: keyless table needs a whole before image (REPLICA IDENTITY FULL)`);
+    const change: Change = { ...base, op: 'delete', key: keyed ? (recordKey ?? beforeKey) : null, after: null, before: fullBefore ? (before?.row ?? null) : null, unchanged: [] };
+    return { kind: 'change', change };
+  }
+  if (env.after === null) throw new BadEventError(`${table} op '${env.op}' at ${describeOrigin(origin)}: after is null`);
+  const after = fields.convert(env.after, env.afterSchema, 'after', origin);
+  let key: Row | null = null;
+  if (keyed) {
+    // An update's record key is the NEW key; the row it replaces is under the before key.
+    key = env.op === 'u' ? (beforeKey ?? recordKey) : recordKey;
+    key ??= pickKey(after.row, fields, 'after', origin);
+  }
+  const change: Change = {
+    ...base,
+    op: 'upsert',
+    key,
+    after: after.row,
+    before: fullBefore ? (before?.row ?? null) : null,
+    unchanged: after.unchanged,
+  };
+  return { kind: 'change', change };
+}
+
+/**
+ * The before image: whole when the source sends whole images, else only its key columns
+ * (REPLICA IDENTITY DEFAULT sends null for every other column). Null when absent.
+ */
+function readBefore(env: Envelope, fields: TargetFields, fullBefore: boolean, origin: KafkaOrigin): ConvertedRow | null {
+  if (env.before === null) return null;
+  if (fullBefore) return fields.convert(env.before, env.beforeSchema, 'before', origin);
+  if (!isObject(env.before)) throw new BadEventError(`${fields.target.table} before at ${describeOrigin(origin)}: not an object`);
+  const keyOnly: Record<string, JsonValue> = {};
+  for (const column of fields.target.keyColumns) if (column in env.before) keyOnly[column] = env.before[column]!;
+  return fields.convert(keyOnly, env.beforeSchema, 'before', origin, true);
+}

@@ -1,0 +1,67 @@
+/**
+ * Debezium's `source` block → floe's SourcePosition, commit time and snapshot flag.
+ * PostgreSQL: `lsn` (the change's own LSN), `txId`, `sequence` = JSON text
+ * `["<lastCommitLsn>","<lsn>"]`. Measured with 3.6.1 + pgoutput: lastCommitLsn is the first
+ * LSN of the change's transaction (null in snapshots), NOT its commit LSN, so it is kept as
+ * `lastCommitLsn` and `commitLsn` stays unset. Oracle: `scn`, `commit_scn` (decimal strings).
+ * `ts_ms` in `source` is the source commit time.
+ */
+import type { SourcePosition } from '../../core/change.ts';
+import { BadEventError } from '../../core/errors.ts';
+import type { JsonValue } from '../../iceberg/spec/lossless-json.ts';
+import { isObject, previewValue } from './json-text.ts';
+
+/** What the source block says about a change. */
+export interface SourceInfo {
+  readonly position: SourcePosition;
+  readonly commitTimeMs?: number;
+  /** True for snapshot reads (`snapshot` is true/first/last/last_in_data_collection/incremental...). */
+  readonly snapshot: boolean;
+}
+
+/** An integer-valued source field (number, bigint or decimal string) as bigint; undefined when absent/null. */
+function bigintField(source: { [k: string]: JsonValue }, name: string): bigint | undefined {
+  const v = source[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) return BigInt(v);
+  throw new BadEventError(`source.${name} is not an integer: ${previewValue(v)}`);
+}
+
+/** `sequence` text `["a","b"]` → [a, b] as bigints (null entries → undefined). */
+function parseSequence(v: JsonValue | undefined): [bigint | undefined, bigint | undefined] {
+  if (typeof v !== 'string') return [undefined, undefined];
+  let parts: unknown;
+  try {
+    parts = JSON.parse(v);
+  } catch (cause) {
+    throw new BadEventError(`source.sequence is not JSON: ${previewValue(v)}`, { cause });
+  }
+  if (!Array.isArray(parts) || parts.length !== 2) throw new BadEventError(`source.sequence is not a pair: ${previewValue(v)}`);
+  const big = (x: unknown): bigint | undefined => (typeof x === 'string' && /^\d+$/.test(x) ? BigInt(x) : undefined);
+  return [big(parts[0]), big(parts[1])];
+}
+
+const NOT_SNAPSHOT = new Set(['false', '']);
+
+/** Reads `source`; absent fields stay unset. Throws BadEventError when a present field is malformed. */
+export function readSource(source: JsonValue | undefined): SourceInfo {
+  if (!isObject(source)) return { position: {}, snapshot: false };
+  const [lastCommitLsn] = parseSequence(source.sequence);
+  const entries: [keyof SourcePosition, bigint | undefined][] = [
+    ['lsn', bigintField(source, 'lsn')],
+    ['lastCommitLsn', lastCommitLsn],
+    ['txId', bigintField(source, 'txId') ?? bigintField(source, 'txid')],
+    ['scn', bigintField(source, 'scn')],
+    ['commitScn', bigintField(source, 'commit_scn')],
+  ];
+  const position = Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as SourcePosition;
+  const ts = source.ts_ms;
+  const snap = source.snapshot;
+  return {
+    position,
+    ...(typeof ts === 'number' ? { commitTimeMs: ts } : {}),
+    snapshot: snap === true || (typeof snap === 'string' && !NOT_SNAPSHOT.has(snap)),
+  };
+}
