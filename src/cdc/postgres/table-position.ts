@@ -3,14 +3,14 @@
  * start: a sync checkpoint (`through`: every transaction committed at or before this LSN is in
  * Iceberg) or a bulk load (its snapshot `xmin:xmax:xip`: a transaction is in the loaded data iff
  * the snapshot sees its xid; the watermark LSN is only a fallback when no snapshot is known).
- * Pure; stored in the snapshot summary as `floe.source.lsn` + `floe.source.position` JSON.
+ * Pure; stored in the snapshot summary as `floe.source.lsn` (decimal) + `floe.source.position` JSON.
  */
 import type { CheckpointSummary } from '../../pipeline/sync/change-source.ts';
 import { formatLsn, parseLsn } from './pgoutput-parser.ts';
 
 /** Summary keys of this source. */
 export const PG_POSITION_KEYS = {
-  lsn: 'floe.source.lsn', // commit LSN of the last transaction applied (load: the watermark)
+  lsn: 'floe.source.lsn', // commit LSN of the last transaction applied, decimal (load: its watermark, 0/16B3748 form)
   position: 'floe.source.position', // JSON PositionJson, written by sync only
   pgSnapshot: 'floe.source.pg-snapshot', // load: pg_current_snapshot() of the load's snapshot
 } as const;
@@ -31,10 +31,14 @@ export interface TablePosition {
   readonly load: { readonly lsn: bigint; readonly snapshot: PgSnapshot | null } | null;
 }
 
+/**
+ * `floe.source.position`: the shared SourcePosition encoding (decimal strings, see
+ * cdc/apply/checkpoint.ts: `commitLsn`, `txId`) plus this source's `through` and `load` filter.
+ */
 interface PositionJson {
-  v: 1;
-  through: string | null;
+  commitLsn?: string;
   txId?: string;
+  through: string | null;
   load: { lsn: string; pgSnapshot: string | null } | null;
 }
 
@@ -87,13 +91,14 @@ export function startLsn(p: TablePosition): bigint {
 /** Summary keys for a table at `p` (`txId`: of the last applied transaction, for people). */
 export function positionSummary(p: TablePosition, txId?: number): CheckpointSummary {
   const json: PositionJson = {
-    v: 1,
-    through: p.through === null ? null : formatLsn(p.through),
+    ...(p.through === null ? {} : { commitLsn: p.through.toString() }),
     ...(txId === undefined ? {} : { txId: String(txId) }),
+    through: p.through === null ? null : formatLsn(p.through),
     load: p.load === null ? null : { lsn: formatLsn(p.load.lsn), pgSnapshot: p.load.snapshot?.text ?? null },
   };
   const lsn = p.through ?? p.load?.lsn ?? 0n;
-  return { [PG_POSITION_KEYS.lsn]: formatLsn(lsn), [PG_POSITION_KEYS.position]: JSON.stringify(json) };
+  // decimal, as cdc/apply/checkpoint.ts reads `floe.source.lsn`; `through` in the JSON is the pg_lsn form
+  return { [PG_POSITION_KEYS.lsn]: lsn.toString(), [PG_POSITION_KEYS.position]: JSON.stringify(json) };
 }
 
 /**
@@ -106,6 +111,7 @@ export function positionFromSummaries(table: string, lastCommitted: CheckpointSu
     const pos = lastCommitted?.[PG_POSITION_KEYS.position];
     if (pos !== undefined) {
       const j = JSON.parse(pos) as PositionJson;
+      if (!('through' in j)) throw new Error(`${PG_POSITION_KEYS.position} ${pos} was not written by the PostgreSQL logical replication source (another change source synced this table?)`);
       return {
         through: j.through === null ? null : parseLsn(j.through),
         load: j.load === null ? null : { lsn: parseLsn(j.load.lsn), snapshot: j.load.pgSnapshot === null ? null : parsePgSnapshot(j.load.pgSnapshot) },

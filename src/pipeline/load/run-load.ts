@@ -10,6 +10,7 @@ import { ConfigError, RetryableError } from '../../core/errors.ts';
 import type { EventBus } from '../../core/events.ts';
 import type { Logger } from '../../core/logger.ts';
 import { connectPg, pgConnectOptions } from '../../sources/postgres/connection.ts';
+import type { ExportedSnapshot } from '../../sources/postgres/snapshot.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { CHUNK_RETRY, withRetry, type BackoffPolicy } from './retry.ts';
 import { loadTable, type TableOutcome } from './table-load.ts';
@@ -25,6 +26,12 @@ export interface LoadRunOptions {
   /** Test hook: each chunk pauses this long after importing the snapshot. */
   readonly chunkDelayMs?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Read every table in this already exported snapshot instead of exporting one per table
+   * (e.g. a replication slot's, `CREATE_REPLICATION_SLOT … (SNAPSHOT 'export')`, for a gapless
+   * CDC start; its `lsn` is the slot's consistent point). The caller keeps it alive until the run ends.
+   */
+  readonly snapshot?: ExportedSnapshot;
 }
 
 export interface LoadRunResult {
@@ -89,6 +96,7 @@ async function loadSource(
     catalog: deps.catalog, pool, events: deps.events, logger: deps.logger, load: config.load, runId: options.runId, reload: options.reload,
     sourceName: name, connect, maxWorkers: Math.max(1, Math.min(config.load.parallelism, source.poolSize - 1)), breaker, retry,
     batchRows: BATCH_ROWS, chunkDelayMs: options.chunkDelayMs ?? 0, ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.snapshot === undefined ? {} : { externalSnapshot: options.snapshot }),
   };
   const outcomes: TableOutcome[] = [];
   let coordinator: pg.Client | undefined;

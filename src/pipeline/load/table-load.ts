@@ -19,7 +19,7 @@ import { chunkId, describeRange } from '../../sources/postgres/chunk-plan.ts';
 import type { PgConnectOptions } from '../../sources/postgres/connection.ts';
 import { introspectTable } from '../../sources/postgres/introspector.ts';
 import { estimateRows, planTableChunks } from '../../sources/postgres/plan-chunks.ts';
-import { exportSnapshot, releaseSnapshot, type ExportedSnapshot } from '../../sources/postgres/snapshot.ts';
+import { exportSnapshot, importSnapshotSql, releaseSnapshot, type ExportedSnapshot } from '../../sources/postgres/snapshot.ts';
 import type { ChunkOutput, ChunkTask } from './chunk-reader.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
 import { ChunkAlreadyCommittedError, commitChunk, dropBranches, planLocation, publishLoad, readPlan, writePlan } from './load-commits.ts';
@@ -49,6 +49,8 @@ export interface TableLoadContext {
   readonly chunkDelayMs: number;
   /** Set when the run is asked to stop: no new chunk starts, running ones finish and commit. */
   readonly signal?: AbortSignal;
+  /** An exported snapshot to read in instead of exporting one (the coordinator imports it). */
+  readonly externalSnapshot?: ExportedSnapshot;
 }
 
 /** How one table's load ended. */
@@ -103,7 +105,7 @@ export async function loadTable(ctx: TableLoadContext, coordinator: pg.Client, t
       log.info({ branches: decision.drop }, 'dropping abandoned load branches');
       table = await dropBranches(ctx.catalog, prepared.target, decision.drop);
     }
-    snapshot = await exportSnapshot(coordinator);
+    snapshot = ctx.externalSnapshot === undefined ? await exportSnapshot(coordinator) : await importSnapshot(coordinator, ctx.externalSnapshot);
     const readAt = { lsn: snapshot.lsn, pgSnapshot: snapshot.pgSnapshot };
     let plan: LoadPlan;
     let done: ReadonlyMap<string, number> = new Map();
@@ -242,4 +244,10 @@ async function readWithRetry(ctx: TableLoadContext, task: ChunkTask, table: stri
       },
     },
   );
+}
+
+/** Opens the coordinator's transaction in an external snapshot, so planning sees what the chunks read. */
+async function importSnapshot(coordinator: pg.Client, snapshot: ExportedSnapshot): Promise<ExportedSnapshot> {
+  for (const sql of importSnapshotSql(snapshot.name)) await coordinator.query(sql);
+  return snapshot;
 }
