@@ -1,0 +1,128 @@
+/**
+ * Decoder rules the recorded PostgreSQL fixtures cannot show: updates that change the key
+ * (REPLICA IDENTITY FULL / other connectors), keyless tables, Oracle positions, nanosecond
+ * types, double decimals, custom placeholders, and bad events with their messages.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { BadEventError } from '../../core/errors.ts';
+import type { Schema } from '../../iceberg/spec/types.ts';
+import { createDebeziumDecoder } from './decode-record.ts';
+import type { DecodeResult, KafkaRecord } from './types.ts';
+
+const schema: Schema = {
+  schemaId: 0,
+  identifierFieldIds: [1],
+  fields: [
+    { id: 1, name: 'id', required: true, type: { type: 'int' } },
+    { id: 2, name: 'name', required: false, type: { type: 'string' } },
+    { id: 3, name: 'amount', required: false, type: { type: 'decimal', precision: 10, scale: 2 } },
+    { id: 4, name: 'at', required: false, type: { type: 'timestamptz' } },
+    { id: 5, name: 'tm', required: false, type: { type: 'time' } },
+  ],
+};
+const target = { table: 'public.t', schema, keyColumns: ['id'] };
+const rec = (value: unknown, key: unknown = null, offset = 7n): KafkaRecord => ({
+  topic: 'db.public.t',
+  partition: 3,
+  offset,
+  key: key === null ? null : JSON.stringify(key),
+  value: value === null ? null : typeof value === 'string' ? value : JSON.stringify(value),
+});
+const change = (r: DecodeResult) => {
+  assert.equal(r.kind, 'change');
+  return (r as Extract<DecodeResult, { kind: 'change' }>).change;
+};
+
+describe('Debezium decoder rules', () => {
+  it("an 'u' whose key changed is an upsert under the OLD key (REPLICA IDENTITY FULL)", () => {
+    const decode = createDebeziumDecoder({ ...target, replicaIdentity: 'full' });
+    const c = change(decode(rec({ op: 'u', before: { id: 1, name: 'a' }, after: { id: 2, name: 'b' }, source: { lsn: 10, txId: 5 } }, { id: 2 })));
+    assert.deepEqual(c.key, { id: 1 });
+    assert.deepEqual(c.after, { id: 2, name: 'b', amount: null, at: null, tm: null });
+    assert.deepEqual(c.before, { id: 1, name: 'a', amount: null, at: null, tm: null });
+    assert.deepEqual(c.position, { lsn: 10n, txId: 5n });
+  });
+
+  it('REPLICA IDENTITY DEFAULT: before gives only the key, Change.before stays null', () => {
+    const decode = createDebeziumDecoder(target);
+    const c = change(decode(rec({ op: 'd', before: { id: 4, name: null }, after: null })));
+    assert.deepEqual([c.op, c.key, c.before], ['delete', { id: 4 }, null]);
+  });
+
+  it('keyless tables: key null, whole before image; a delete without before is a bad event', () => {
+    const decode = createDebeziumDecoder({ ...target, keyColumns: [] });
+    const c = change(decode(rec({ op: 'd', before: { id: 4, name: 'x' }, after: null })));
+    assert.deepEqual([c.key, c.before?.name], [null, 'x']);
+    assert.throws(() => decode(rec({ op: 'd', before: null, after: null })), /keyless table needs a whole before image/);
+  });
+
+  it('Oracle positions and commit time; snapshot flag words', () => {
+    const decode = createDebeziumDecoder(target);
+    const c = change(decode(rec({ op: 'r', after: { id: 1 }, source: { scn: '123456789012345678901', commit_scn: '99', ts_ms: 1700000000000, snapshot: 'last' } }, { id: 1 })));
+    assert.deepEqual(c.position, { scn: 123456789012345678901n, commitScn: 99n });
+    assert.equal(c.commitTimeMs, 1700000000000);
+    assert.equal(c.snapshot, true);
+  });
+
+  it('nanosecond types, ISO offsets and double decimals with embedded schemas', () => {
+    const decode = createDebeziumDecoder(target);
+    const value = {
+      schema: {
+        type: 'struct',
+        fields: [
+          { field: 'op', type: 'string' },
+          {
+            field: 'after',
+            type: 'struct',
+            fields: [
+              { field: 'id', type: 'int32' },
+              { field: 'amount', type: 'float64' },
+              { field: 'at', type: 'int64', name: 'io.debezium.time.NanoTimestamp' },
+              { field: 'tm', type: 'int64', name: 'io.debezium.time.NanoTime' },
+            ],
+          },
+        ],
+      },
+      payload: { op: 'c', after: { id: 1, amount: 12.5, at: 1_000_000_123_456_000, tm: 3_600_000_001_000 } },
+    };
+    const c = change(decode(rec(value, { id: 1 })));
+    assert.deepEqual(c.after, { id: 1, name: null, amount: 1250n, at: 1_000_000_123_456n, tm: 3_600_000_001n });
+    value.payload.after.at = 1_000_000_123_456_789;
+    assert.throws(() => decode(rec(value, { id: 1 })), /sub-microsecond/);
+  });
+
+  it('a custom placeholder marks the column unchanged', () => {
+    const decode = createDebeziumDecoder(target, { unavailableValue: '??' });
+    const c = change(decode(rec({ op: 'u', after: { id: 1, name: '??' } }, { id: 1 })));
+    assert.deepEqual(c.unchanged, ['name']);
+    assert.ok(!('name' in c.after!));
+  });
+
+  it('tombstones and logical messages are ignored, not errors', () => {
+    const decode = createDebeziumDecoder(target);
+    assert.deepEqual(decode(rec(null, { id: 1 })), { kind: 'ignored', reason: 'tombstone', origin: { topic: 'db.public.t', partition: 3, offset: 7n } });
+    assert.equal(decode(rec({ op: 'm', message: { prefix: 'x', content: '' } })).kind, 'ignored');
+  });
+
+  it('bad events name table, column, topic/partition@offset and the value (truncated)', () => {
+    const decode = createDebeziumDecoder(target);
+    const bad = (value: unknown, pattern: RegExp): void => {
+      assert.throws(() => decode(rec(value, { id: 1 }, 42n)), (e: unknown) => e instanceof BadEventError && pattern.test(e.message) && e.message.includes('db.public.t/3@42'));
+    };
+    bad({ op: 'c', after: { id: 2147483648 } }, /public\.t after .*column "id" value 2147483648: .*does not fit int/);
+    bad({ op: 'c', after: { id: 1, amount: 'AQIDBAUGBwgJCgsM' } }, /column "amount" .*does not fit decimal\(10,2\)/);
+    bad({ op: 'c', after: { id: 1, tm: 86_400_000_000 } }, /column "tm" .*outside 00:00/);
+    bad({ op: 'c', after: { id: 1, nope: 1 } }, /column "nope" is not in the target table/);
+    bad({ op: 'c', after: { id: null } }, /column "id" is required/);
+    bad({ op: 'x', after: {} }, /unknown or missing op/);
+    bad('{"op": "c", ', /is not JSON/);
+    bad({ op: 'c', after: { id: 1, name: 5, at: 'x'.repeat(5000) } }, /column "at" value "x{100,}… \(5002 chars\)/);
+  });
+
+  it('int64 values beyond 2^53 stay exact (lossless JSON)', () => {
+    const decode = createDebeziumDecoder({ ...target, schema: { ...schema, fields: [{ id: 1, name: 'id', required: true, type: { type: 'long' } }] } });
+    const c = change(decode(rec('{"op":"c","after":{"id":9223372036854775807}}', { id: 1 })));
+    assert.equal(c.after!.id, 9223372036854775807n);
+  });
+});
