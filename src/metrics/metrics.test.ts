@@ -88,3 +88,23 @@ describe('metrics', () => {
     }
   });
 });
+
+describe('setupMetrics', () => {
+  it('starts the endpoint only when a port is configured', async () => {
+    const { setupMetrics } = await import('./setup-metrics.ts');
+    const none = await setupMetrics(new EventBus(), { port: undefined, host: '127.0.0.1' });
+    assert.equal(none.server, undefined);
+    await none.close();
+    const events = new EventBus();
+    const probe = await startMetricsServer(createMetrics(new EventBus(), { defaultMetrics: false }).registry, { host: '127.0.0.1', port: 0 });
+    const port = probe.port;
+    await probe.close();
+    const on = await setupMetrics(events, { port, host: '127.0.0.1' });
+    try {
+      events.emit('load:chunk-done', { table: 'x.y', runId: 'r', chunk: '0', rows: 3, bytes: 1, ms: 1 });
+      assert.equal(sample(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text(), 'floe_load_rows_total{table="x.y"}'), 3);
+    } finally {
+      await on.close();
+    }
+  });
+});
