@@ -172,7 +172,9 @@ export class PgLogicalChangeSource implements ChangeSource {
         }
         return;
       case 'message':
-        if (!m.transactional && m.prefix === HEARTBEAT_PREFIX && this.#txn === null) this.#queue.heartbeat(m.lsn);
+        // a message's LSN is the END of its record; the next record may start exactly there, so
+        // confirming through `lsn` (flush = lsn + 1) could skip a commit: stop one byte short
+        if (!m.transactional && m.prefix === HEARTBEAT_PREFIX && this.#txn === null) this.#queue.heartbeat(m.lsn - 1n);
         return;
       default:
         return;
@@ -290,7 +292,7 @@ export class PgLogicalChangeSource implements ChangeSource {
     this.lastSlotStatus = status;
     if (!status) return this.#fail(new Error(`postgres slot ${settings.slot} disappeared (dropped?)`));
     const limit = settings.sync.maxRetainedWalMiB * 1024 * 1024;
-    const retained = status.retainedWalBytes ?? 0;
+    const retained = Math.max(0, status.retainedWalBytes ?? 0);
     events?.emit('sync:slot', { slot: settings.slot, retainedWalBytes: retained, limitBytes: limit, confirmedFlushLsn: status.confirmedFlushLsn });
     if (retained > limit) {
       const msg = `postgres slot ${settings.slot} retains ${(retained / 1048576).toFixed(0)} MiB of WAL, over sync.source.maxRetainedWalMiB ${settings.sync.maxRetainedWalMiB}: sync is behind or stuck; the server's disk fills until it catches up or the slot is dropped (floe slot drop)`;
