@@ -4,7 +4,8 @@ import { MemoryCatalog } from '../catalog/memory/memory-catalog.ts';
 import type { Snapshot, TableIdentifier, TableUpdate } from '../iceberg/spec/types.ts';
 import { MemoryFileIO } from '../io/memory-file-io.ts';
 import { MemoryStatusStore } from './memory-status-store.ts';
-import { planRebuild, rebuildStatus } from './rebuild-status.ts';
+import { BRANCH_PREFIX, LOAD_KEYS } from '../pipeline/load/load-state.ts';
+import { LOAD_BRANCH_PREFIX, REBUILD_KEYS, planRebuild, rebuildStatus } from './rebuild-status.ts';
 
 const T = 1_700_000_000_000;
 const id: TableIdentifier = { namespace: ['sales'], name: 'orders' };
@@ -44,6 +45,12 @@ async function fixture(): Promise<{ catalog: MemoryCatalog; io: MemoryFileIO }> 
 }
 
 describe('rebuild status from Iceberg', () => {
+  it('reads the same summary keys and branch names the bulk load writes', () => {
+    // state/ must not import pipeline/ (the pipeline uses the store); this test catches drift.
+    assert.deepEqual(REBUILD_KEYS, { runId: LOAD_KEYS.loadId, chunk: LOAD_KEYS.chunk, plan: LOAD_KEYS.plan, lsn: LOAD_KEYS.lsn, pgSnapshot: LOAD_KEYS.pgSnapshot, completeRun: LOAD_KEYS.completeRun });
+    assert.equal(LOAD_BRANCH_PREFIX, BRANCH_PREFIX);
+  });
+
   it('plans runs, tables and chunks from snapshot summaries, branches and the complete-run property', async () => {
     const { catalog } = await fixture();
     const metadata = (await catalog.loadTable(id)).metadata;
