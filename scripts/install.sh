@@ -62,11 +62,14 @@ maven_copy() { # pom outdir extra-args...
   local tmp="$out.tmp.$$"
   rm -rf "$tmp"
   # The Maven repository lives in the cache too: moving the cache aside gives a truly cold run.
-  if ! mvn -q -B -Dstyle.color=never -Dmaven.repo.local="$FLOE_CACHE/m2" -f "$pom" dependency:copy-dependencies \
-      -DoutputDirectory="$tmp" -DincludeScope=runtime "$@" >&2; then
-    rm -rf "$tmp"
+  # Maven's output is kept for failures only (quiet mode still prints colour codes).
+  if ! mvn -B -Dstyle.color=never -Dmaven.repo.local="$FLOE_CACHE/m2" -f "$pom" dependency:copy-dependencies \
+      -DoutputDirectory="$tmp" -DincludeScope=runtime "$@" >"$tmp.log" 2>&1; then
+    grep -E 'ERROR|Could not' "$tmp.log" | tail -n 20 >&2
+    rm -rf "$tmp" "$tmp.log"
     die "Maven could not resolve the dependencies of $pom (is Maven Central reachable?)"
   fi
+  rm -f "$tmp.log"
   rm -rf "$out"
   mv "$tmp" "$out"
 }
@@ -129,7 +132,11 @@ exec 9>"$FLOE_CACHE/.install.lock"
 flock 9
 for part in "${parts[@]}"; do
   case "$part" in
-    postgres | kafka | connect | python) "install_$part" ;;
+    postgres | kafka | connect | python)
+      t0=$SECONDS
+      "install_$part"
+      [ $((SECONDS - t0)) -lt 2 ] || log "$part: done in $((SECONDS - t0)) s"
+      ;;
     *) die "install.sh: unknown part '$part' (expected postgres, kafka, connect or python)" ;;
   esac
 done
