@@ -76,6 +76,11 @@ export class PgLogicalChangeSource implements ChangeSource {
     this.#queue = new TxnQueue(options.settings.sync.maxBufferedChanges);
   }
 
+  /** Tables this source stopped (never: a failure stops the whole stream); for `floe sync`'s report. */
+  stoppedTables(): ReadonlyMap<string, Error> {
+    return new Map();
+  }
+
   /** The flush LSN confirmed to the server so far (0 before the first confirmation). */
   get confirmedLsn(): bigint {
     return this.#confirmed;
