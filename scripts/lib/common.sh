@@ -17,10 +17,12 @@ FLOE_KAFKA_LIB=$FLOE_CACHE/kafka-$FLOE_KAFKA_VERSION/lib
 FLOE_CONNECT_PLUGINS=$FLOE_CACHE/debezium-$FLOE_DEBEZIUM_VERSION/plugins
 FLOE_VENV=$FLOE_CACHE/venv-pyiceberg
 
-FLOE_PG_PORT=54329
-FLOE_KAFKA_PORT=19092
-FLOE_KAFKA_CONTROLLER_PORT=19093
-FLOE_CONNECT_PORT=18083
+# Ports on 127.0.0.1. Overridable so that a second checkout can run its own set beside the
+# first (services.sh and env.sh must then see the same values).
+FLOE_PG_PORT=${FLOE_PG_PORT:-54329}
+FLOE_KAFKA_PORT=${FLOE_KAFKA_PORT:-19092}
+FLOE_KAFKA_CONTROLLER_PORT=${FLOE_KAFKA_CONTROLLER_PORT:-19093}
+FLOE_CONNECT_PORT=${FLOE_CONNECT_PORT:-18083}
 
 log() { printf '[floe] %s\n' "$*" >&2; }
 die() { printf '[floe] error: %s\n' "$*" >&2; exit 1; }

@@ -44,12 +44,11 @@ pg_init() {
   as_postgres "$(pg_bin initdb)" -D "$base/data" -U floe --auth=trust --no-locale -E UTF8 --no-sync \
     >>"$base/postgres.log" 2>&1 || { tail -n 20 "$base/postgres.log" >&2; die "postgres: initdb failed (log: $base/postgres.log)"; }
   # Logical decoding for CDC tests; small memory because the machine is shared; no Unix socket
-  # so that clusters of several checkouts cannot collide on one.
+  # so that clusters of several checkouts cannot collide on one. The port is given at start.
   cat >>"$base/data/postgresql.conf" <<CONF
 
 # --- floe test cluster (scripts/lib/postgres.sh) ---
 listen_addresses = '127.0.0.1'
-port = $FLOE_PG_PORT
 unix_socket_directories = ''
 wal_level = logical
 max_replication_slots = 20
@@ -71,7 +70,7 @@ start_postgres() {
   [ -f "$base/data/PG_VERSION" ] || pg_init "$base"
   log "postgres: starting on 127.0.0.1:$FLOE_PG_PORT (log: $base/postgres.log)"
   local out
-  if ! out=$(as_postgres "$(pg_bin pg_ctl)" -D "$base/data" -l "$base/postgres.log" -w -t 60 start 2>&1); then
+  if ! out=$(as_postgres "$(pg_bin pg_ctl)" -D "$base/data" -o "-p $FLOE_PG_PORT" -l "$base/postgres.log" -w -t 60 start 2>&1); then
     tail -n 30 "$base/postgres.log" >&2
     printf '%s\n' "$out" >&2
     die "postgres: pg_ctl start failed (output and log tail above; log: $base/postgres.log)"
