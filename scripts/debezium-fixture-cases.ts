@@ -155,11 +155,12 @@ export const CASES: readonly FixtureCase[] = [
   {
     name: 'toast-unchanged',
     table: 'toast',
-    description: 'update leaving out-of-line TOAST columns (text, bytea, text[], jsonb > 8 kB) unchanged: placeholders',
+    description: 'updates leaving out-of-line TOAST columns (text, bytea, text[], jsonb > 8 kB) unchanged, then a key move: placeholders',
     sql: [
       `INSERT INTO ${T('toast')} VALUES (1, 1, ${BIG_TEXT}, ${BIG_BYTES}, ARRAY[${BIG_TEXT}, 'b'], jsonb_build_object('k', ${BIG_TEXT}))`,
       `UPDATE ${T('toast')} SET small = 2 WHERE id = 1`,
       `UPDATE ${T('toast')} SET small = 3, big = 'now short' WHERE id = 1`,
+      `UPDATE ${T('toast')} SET id = 2 WHERE id = 1`, // key move: the create carries placeholders of the OLD row
     ],
     variants: ALL,
   },

@@ -82,6 +82,7 @@ async function main(): Promise<void> {
   } finally {
     for (const n of connectors) await stopConnector(env.connectUrl, n).catch(() => undefined);
     await dropLeftovers(db).catch(() => undefined);
+    await db.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch(() => undefined);
     await db.end();
   }
 }

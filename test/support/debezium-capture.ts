@@ -14,6 +14,8 @@ export interface RawRecord {
   readonly offset: string; // decimal int64
   readonly key: string | null;
   readonly value: string | null;
+  /** Record headers as UTF-8 text (Debezium's `__debezium.oldkey` on a key-moving create); absent when none. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Where the services are, from FLOE_PG_URL, FLOE_KAFKA_BROKERS and FLOE_CONNECT_URL. */
@@ -114,13 +116,17 @@ export async function captureTopics(
   try {
     const stream = await consumer.consume({ topics: [...topics], mode: 'earliest', autocommit: false, maxWaitTime: 200 });
     let last = Date.now();
-    stream.on('data', (m: { topic: string; partition: number; offset: bigint; key?: Buffer | null; value?: Buffer | null }) => {
+    stream.on('data', (m: { topic: string; partition: number; offset: bigint; key?: Buffer | null; value?: Buffer | null; headers?: Map<Buffer, Buffer> }) => {
+      // Debezium's context headers (run id, task) change every run and mean nothing to floe.
+      const kept = [...(m.headers ?? [])].filter(([k]) => !k.toString('utf8').startsWith('__debezium.context.'));
+      const headers = kept.length > 0 ? Object.fromEntries(kept.map(([k, v]) => [k.toString('utf8'), v.toString('utf8')])) : undefined;
       records.push({
         topic: m.topic,
         partition: m.partition,
         offset: m.offset.toString(),
         key: m.key && m.key.length > 0 ? m.key.toString('utf8') : null,
         value: m.value && m.value.length > 0 ? m.value.toString('utf8') : null,
+        ...(headers ? { headers } : {}),
       });
       last = Date.now();
     });

@@ -75,7 +75,7 @@ export function decodeFixture(f: RecordsFixture): Canonical[] {
     const at = { offset: r.offset };
     let result: DecodeResult;
     try {
-      result = decode({ topic: r.topic, partition: r.partition, offset: BigInt(r.offset), key: r.key, value: r.value });
+      result = decode({ topic: r.topic, partition: r.partition, offset: BigInt(r.offset), key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) });
     } catch (e) {
       if (!(e instanceof BadEventError)) throw e;
       return { ...at, error: e.message };

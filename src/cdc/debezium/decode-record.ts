@@ -3,8 +3,11 @@
  *   c, r, u → upsert      d → delete      t → truncate      m, tombstone → ignored
  * The key comes from the record key, else `before`, else `after`. An `u` whose before-key
  * differs from its after-key (REPLICA IDENTITY FULL, other connectors) is an upsert whose
- * `key` is the OLD key. PostgreSQL's own primary-key updates arrive as d + c and decode as two
- * changes. Unchanged-TOAST placeholders become `unchanged` columns, never values.
+ * `key` is the OLD key. PostgreSQL's primary-key updates arrive as d (header
+ * `__debezium.newkey`) + tombstone + c (header `__debezium.oldkey`); the c may hold
+ * unchanged-TOAST placeholders whose values live in the OLD row, so it decodes as an upsert
+ * under the OLD key and the d is ignored ('key-moved'). Placeholders become `unchanged`
+ * columns, never values.
  */
 import type { Change, KafkaOrigin } from '../../core/change.ts';
 import { BadEventError } from '../../core/errors.ts';
@@ -49,7 +52,9 @@ function decodeOne(record: KafkaRecord, fields: TargetFields, fullBefore: boolea
     return { kind: 'change', change: { ...base, op: 'truncate', key: null, after: null, before: null, unchanged: [] } };
   }
   const keyed = fields.target.keyColumns.length > 0;
+  if (keyed && env.op === 'd' && header(record, NEW_KEY) !== undefined) return { kind: 'ignored', reason: 'key-moved', origin };
   const recordKey = keyed ? decodeKey(record.key, fields, origin) : null;
+  const movedFrom = keyed && env.op === 'c' ? header(record, OLD_KEY) : undefined;
   const before = readBefore(env, fields, fullBefore, origin);
   const beforeKey = keyed && before ? pickKey(before.row, fields, 'before', origin) : null;
   if (env.op === 'd') {
@@ -63,7 +68,7 @@ function decodeOne(record: KafkaRecord, fields: TargetFields, fullBefore: boolea
   let key: Row | null = null;
   if (keyed) {
     // An update's record key is the NEW key; the row it replaces is under the before key.
-    key = env.op === 'u' ? (beforeKey ?? recordKey) : recordKey;
+    key = env.op === 'u' ? (beforeKey ?? recordKey) : movedFrom !== undefined ? decodeKey(movedFrom, fields, origin) : recordKey;
     key ??= pickKey(after.row, fields, 'after', origin);
   }
   const change: Change = {
@@ -75,6 +80,13 @@ function decodeOne(record: KafkaRecord, fields: TargetFields, fullBefore: boolea
     unchanged: after.unchanged,
   };
   return { kind: 'change', change };
+}
+
+const OLD_KEY = '__debezium.oldkey';
+const NEW_KEY = '__debezium.newkey';
+
+function header(record: KafkaRecord, name: string): Uint8Array | string | undefined {
+  return record.headers?.[name];
 }
 
 /**

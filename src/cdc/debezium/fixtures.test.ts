@@ -33,7 +33,7 @@ describe('Debezium golden fixtures', () => {
   const essence = (results: Canonical[]): Canonical[] =>
     results.map((r) => {
       const o = r as Record<string, Canonical>;
-      return 'error' in o ? { error: true } : { ignored: o.ignored ?? null, op: o.op ?? null, key: o.key ?? null, after: o.after ?? null, unchanged: o.unchanged ?? null };
+      return ('error' in o ? { error: true } : { ignored: o.ignored ?? null, op: o.op ?? null, key: o.key ?? null, after: o.after ?? null, unchanged: o.unchanged ?? null }) as Canonical;
     });
 
   for (const [withSchema, plain] of [['schema', 'plain'], ['schema-string-connect', 'plain-string-connect']] as const) {

@@ -85,10 +85,16 @@ export const DEFAULT_DECODE_OPTIONS: DebeziumDecodeOptions = {
 export interface KafkaRecord extends KafkaOrigin {
   readonly key: Uint8Array | string | null;
   readonly value: Uint8Array | string | null;
+  /** Record headers by name; floe reads Debezium's `__debezium.oldkey` / `__debezium.newkey` (key moves). */
+  readonly headers?: Readonly<Record<string, Uint8Array | string>>;
 }
 
 /** Why a record produced no change. */
-export type IgnoredReason = 'tombstone' | 'message';
+export type IgnoredReason =
+  | 'tombstone'
+  | 'message'
+  /** The delete half of a primary-key update: the create that follows carries the old key. */
+  | 'key-moved';
 
 /** Decoding result: a change, or a record floe deliberately ignores. Bad records throw BadEventError. */
 export type DecodeResult =
