@@ -18,7 +18,7 @@ import { introspectTable } from '../src/sources/postgres/introspector.ts';
 import { mapTable } from '../src/sources/postgres/type-mapping.ts';
 import { schemaToJson } from '../src/iceberg/spec/schema-json.ts';
 import {
-  captureTopics, chainEnvFrom, databaseSettings, deleteTopicsWithPrefix, listTopicsWithPrefix, startConnector, stopConnector,
+  captureTopics, chainEnv, databaseSettings, deleteTopicsWithPrefix, listTopicsWithPrefix, startConnector, stopConnector,
   type RawRecord,
 } from '../test/support/debezium-capture.ts';
 import { CASES, SCHEMA, SETUP_SQL, VARIANTS } from './debezium-fixture-cases.ts';
@@ -54,7 +54,7 @@ function connectorConfig(variant: (typeof VARIANTS)[number], pgUrl: string, tabl
 }
 
 async function main(): Promise<void> {
-  const env = chainEnvFrom(process.env);
+  const env = chainEnv();
   const writeExpected = process.argv.includes('--expected');
   const db = new pg.Client({ connectionString: env.pgUrl });
   await db.connect();

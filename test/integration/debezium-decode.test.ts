@@ -18,7 +18,7 @@ import type { PgTable } from '../../src/sources/postgres/pg-table.ts';
 import { copyBinarySql } from '../../src/sources/postgres/sql.ts';
 import { columnDecoders, mapTable, type MappingOptions } from '../../src/sources/postgres/type-mapping.ts';
 import { canonicalRows, stableJson, canonicalValue } from '../support/canonical.ts';
-import { captureTopics, chainEnvFrom, databaseSettings, startConnector, stopConnector, type ChainEnv, type RawRecord } from '../support/debezium-capture.ts';
+import { captureTopics, chainEnv, databaseSettings, startConnector, stopConnector, type ChainEnv, type RawRecord } from '../support/debezium-capture.ts';
 
 const MAPPING: MappingOptions = { unconstrainedNumeric: { type: 'decimal', precision: 38, scale: 10 }, unknownTypes: 'error', infinity: 'clamp', numericSpecialValues: 'error' };
 const MODES = { 'decimal.handling.mode': 'precise', 'time.precision.mode': 'adaptive_time_microseconds', 'interval.handling.mode': 'string' } as const;
@@ -26,7 +26,7 @@ const MODES = { 'decimal.handling.mode': 'precise', 'time.precision.mode': 'adap
 let env: ChainEnv | undefined;
 let envError = '';
 try {
-  env = chainEnvFrom(process.env);
+  env = chainEnv();
 } catch (e) {
   envError = (e as Error).message;
 }

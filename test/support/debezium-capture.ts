@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Admin, Consumer } from '@platformatic/kafka';
+import * as services from './services.ts';
 
 /** One Kafka record as recorded: key and value text exactly as written (null = Kafka null). */
 export interface RawRecord {
@@ -25,13 +26,14 @@ export interface ChainEnv {
   readonly connectUrl: string;
 }
 
-/** Reads the chain's settings from the environment; throws naming what is missing. */
-export function chainEnvFrom(env: NodeJS.ProcessEnv): ChainEnv {
-  const missing = ['FLOE_PG_URL', 'FLOE_KAFKA_BROKERS', 'FLOE_CONNECT_URL'].filter((k) => !env[k]);
-  if (missing.length > 0) {
-    throw new Error(`${missing.join(', ')} not set: run scripts/services.sh start postgres kafka connect, then source scripts/env.sh`);
-  }
-  return { pgUrl: env.FLOE_PG_URL!, brokers: env.FLOE_KAFKA_BROKERS!.split(','), connectUrl: env.FLOE_CONNECT_URL!.replace(/\/$/, '') };
+/** The chain's endpoints from FLOE_PG_URL, FLOE_KAFKA_BROKERS and FLOE_CONNECT_URL; throws naming a missing one. */
+export function chainEnv(): ChainEnv {
+  const { requireEnv } = services;
+  return {
+    pgUrl: requireEnv('FLOE_PG_URL'),
+    brokers: requireEnv('FLOE_KAFKA_BROKERS').split(',').map((b) => b.trim()).filter((b) => b !== ''),
+    connectUrl: requireEnv('FLOE_CONNECT_URL').replace(/\/+$/, ''),
+  };
 }
 
 /** The database.* settings of a Debezium PostgreSQL connector for `pgUrl`. */
