@@ -59,6 +59,8 @@ export interface ApplyResult {
   readonly missingDeletes: number;
   readonly replans: number;
   readonly ms: number;
+  /** Time per phase of the last plan, ms: locate (sync + lookup + plan), write (reads + files), commit, index. */
+  readonly phases: { readonly locate: number; readonly write: number; readonly commit: number; readonly index: number };
 }
 
 /** Applies batches to one table; holds its key index open. */
@@ -104,14 +106,18 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
     const commitId = applyOptions.commitId ?? randomUUID();
     const maxReplans = options.maxReplans ?? 5;
     for (let replans = 0; ; replans += 1) {
-      if (replans > 0 || currentSnapshot(table.metadata)?.snapshotId !== index.snapshotId) await refresh();
+      const t0 = performance.now();
+      if (replans > 0 || (currentSnapshot(table.metadata)?.snapshotId ?? null) !== index.snapshotId) await refresh();
       const batch = collapseBatch(changes, identity, name);
       const plan = planWrites(batch, index.lookup(lookupIds(batch)));
       const summary = applyOptions.summary ?? {};
       if (!plan.truncate && plan.deletes.length === 0 && plan.inserts.length === 0 && Object.keys(summary).length === 0) {
-        return { snapshot: null, inserted: 0, deleted: 0, missingDeletes: plan.missingDeletes, replans, ms: performance.now() - started };
+        const t = performance.now() - t0;
+        return { snapshot: null, inserted: 0, deleted: 0, missingDeletes: plan.missingDeletes, replans, ms: performance.now() - started, phases: { locate: t, write: 0, commit: 0, index: 0 } };
       }
+      const t1 = performance.now();
       const written = await writePlan(io, table.metadata, plan);
+      const t2 = performance.now();
       const baseId = currentSnapshot(table.metadata)?.snapshotId ?? null;
       let committed: { table: LoadedTable; snapshot: Snapshot };
       try {
@@ -131,12 +137,14 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
           { commitId, ...(options.events ? { events: options.events } : {}), ...(options.retry ? { retry: options.retry } : {}), ...(options.now ? { now: options.now } : {}) },
         );
       } catch (error) {
-        await Promise.all([...written.dataFiles, ...written.deleteFiles].map((f) => io.delete(f.filePath).catch(() => undefined)));
+        // Other errors may hide a commit that landed: its files must stay (orphans are harmless).
         if (!(error instanceof BaseMoved)) throw error;
+        await Promise.all([...written.dataFiles, ...written.deleteFiles].map((f) => io.delete(f.filePath).catch(() => undefined)));
         if (replans >= maxReplans) throw new CommitConflictError(`table ${name}: base moved under ${replans + 1} plans in a row; giving up`, { cause: error });
         continue;
       }
       table = committed.table;
+      const t3 = performance.now();
       await applyOptions.beforeIndexUpdate?.(committed.snapshot);
       index.apply({
         fromSnapshotId: baseId,
@@ -145,9 +153,11 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
         removed: plan.deletes.map((d) => ({ id: idBytes(d.id), filePath: d.position.dataFile.filePath, pos: d.position.pos })),
         added: written.positions.map((p, i) => ({ id: idBytes(plan.inserts[i]!.id), dataFile: p.dataFile, pos: p.pos })),
       });
-      const ms = performance.now() - started;
+      const t4 = performance.now();
+      const ms = t4 - started;
       emitCommitted(options, name, batch, committed.snapshot, ms);
-      return { snapshot: committed.snapshot, inserted: plan.inserts.length, deleted: plan.deletes.length, missingDeletes: plan.missingDeletes, replans, ms };
+      const phases = { locate: t1 - t0, write: t2 - t1, commit: t3 - t2, index: t4 - t3 };
+      return { snapshot: committed.snapshot, inserted: plan.inserts.length, deleted: plan.deletes.length, missingDeletes: plan.missingDeletes, replans, ms, phases };
     }
   }
 

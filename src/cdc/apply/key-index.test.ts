@@ -186,3 +186,15 @@ test('a concurrent writer moves the table between plan and commit: the batch is 
   assert.deepEqual((await readAllRows(t.io, table.metadata)).map((r) => `${r.id}=${r.v}`).sort(), ['1=A', '2=ours']);
   await assertIndexMatches(t.io, table.metadata, t.indexPath);
 });
+
+test('a batch with no effect still commits its checkpoint keys; with no keys it commits nothing', async () => {
+  const t = await setup('empty');
+  const applier = await openTableApplier(t);
+  assert.equal((await applier.apply([del(9n)])).snapshot, null);
+  const r = await applier.apply([del(9n)], { summary: { 'floe.source.position': '{"lsn":"5"}' } });
+  applier.close();
+  assert.notEqual(r.snapshot, null);
+  const table = await t.catalog.loadTable(t.id);
+  assert.equal(currentSnapshot(table.metadata)?.summary['floe.source.position'], '{"lsn":"5"}');
+  await assertIndexMatches(t.io, table.metadata, t.indexPath);
+});

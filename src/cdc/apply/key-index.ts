@@ -61,7 +61,7 @@ export class KeyIndex {
     this.#db = db;
     this.#keyed = keyed;
     this.#stmts = {
-      lookup: db.prepare('SELECT file, pos FROM rows WHERE id = ?'),
+      lookup: db.prepare('SELECT file, pos FROM rows WHERE id = ?').raw(),
       insert: db.prepare('INSERT INTO rows (id, file, pos) VALUES (?, ?, ?)'),
       remove: db.prepare('DELETE FROM rows WHERE id = ? AND file = ? AND pos = ?'),
       fileInsert: db.prepare('INSERT INTO files (path, spec_id, partition, record_count, size) VALUES (?, ?, ?, ?, ?)'),
@@ -135,10 +135,15 @@ export class KeyIndex {
   /** Live positions of each identity (`idString` → positions); absent identities have none. */
   lookup(ids: readonly Uint8Array[]): Map<string, RowPosition[]> {
     const out = new Map<string, RowPosition[]>();
+    const lookup = this.#stmts.lookup;
     for (const id of ids) {
-      const rows = this.#stmts.lookup.all(id) as { file: number; pos: number }[];
-      if (rows.length === 0) continue;
-      out.set(idString(id), rows.map((r) => ({ dataFile: this.#file(r.file), pos: Number(r.pos) })));
+      if (this.#keyed) {
+        const row = lookup.get(id) as [number, number] | undefined;
+        if (row !== undefined) out.set(idString(id), [{ dataFile: this.#file(row[0]), pos: row[1] }]);
+        continue;
+      }
+      const rows = lookup.all(id) as [number, number][];
+      if (rows.length > 0) out.set(idString(id), rows.map((r) => ({ dataFile: this.#file(r[0]), pos: r[1] })));
     }
     return out;
   }

@@ -1,0 +1,163 @@
+/**
+ * bench:apply-merge — does applying a batch cost the same on a big table as on a small one?
+ * For a 1 M-row and a 20 M-row table (id long key, amount long, note string; written with
+ * floe's writer in files of 2 M rows), fills the key index straight from the known layout
+ * (id i sits at file i / 2 M, position i % 2 M: what a rebuild would find, minus the scan),
+ * then applies 10 k-change batches (70 % updates of random live keys, 20 % deletes, 10 %
+ * inserts) and reports the median. Also times 10 k raw index lookups. Issue 5 wants the two
+ * merge times ≤ 1.5× apart. Last line:
+ *   bench:apply-merge merge_1m_ms=<n> merge_20m_ms=<n> merge_20m_over_1m=<x>
+ *
+ *   node --import tsx bench/apply-merge.ts [small_rows] [large_rows]
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqlCatalog } from '../src/catalog/sql/sql-catalog.ts';
+import { SqliteDriver } from '../src/catalog/sql/sqlite-driver.ts';
+import type { Catalog } from '../src/catalog/catalog.ts';
+import type { Change } from '../src/core/change.ts';
+import { LocalFileIO } from '../src/io/local-file-io.ts';
+import type { DataFile, Schema, TableIdentifier } from '../src/iceberg/spec/types.ts';
+import { currentSchema } from '../src/iceberg/table/metadata-access.ts';
+import { commitChange } from '../src/iceberg/table/snapshot-producer.ts';
+import { tableDataWriter } from '../src/iceberg/table/table-writer.ts';
+import { openTableApplier } from '../src/cdc/apply/apply-batch.ts';
+import { encodeKey, rowIdentity } from '../src/cdc/apply/key-encoding.ts';
+import { KeyIndex, type IndexEntry } from '../src/cdc/apply/key-index.ts';
+
+const FILE_ROWS = 2_000_000;
+const CHUNK = 131_072;
+const BATCH = 10_000;
+const BATCHES = 3;
+
+const schema: Schema = {
+  schemaId: 0,
+  identifierFieldIds: [1],
+  fields: [
+    { id: 1, name: 'id', required: true, type: { type: 'long' } },
+    { id: 2, name: 'amount', required: false, type: { type: 'long' } },
+    { id: 3, name: 'note', required: false, type: { type: 'string' } },
+  ],
+};
+const NOTES = Array.from({ length: 64 }, (_, i) => `note-${i}-${'n'.repeat(i % 16)}`);
+
+/** Writes `rows` rows into files of FILE_ROWS and commits them as one append; returns the files. */
+async function fillTable(catalog: Catalog, io: LocalFileIO, id: TableIdentifier, rows: number): Promise<DataFile[]> {
+  const base = await catalog.loadTable(id);
+  const files: DataFile[] = [];
+  for (let start = 0; start < rows; start += FILE_ROWS) {
+    const writer = tableDataWriter(io, base.metadata);
+    const end = Math.min(rows, start + FILE_ROWS);
+    for (let from = start; from < end; from += CHUNK) {
+      const n = Math.min(CHUNK, end - from);
+      const ids = Array.from({ length: n }, (_, i) => BigInt(from + i));
+      await writer.write({ numRows: n, columns: [ids, ids.map((x) => x * 7n), ids.map((_, i) => NOTES[(from + i) % 64]!)] });
+    }
+    files.push(...(await writer.complete()));
+  }
+  await commitChange(catalog, io, id, { addedFiles: files });
+  return files;
+}
+
+/** Fills the index from the known layout; returns ms. */
+function fillIndex(path: string, tableUuid: string, snapshotId: bigint, files: readonly DataFile[]): number {
+  const t0 = performance.now();
+  const identity = rowIdentity(schema);
+  const index = KeyIndex.open(path, identity, tableUuid);
+  index.startRebuild();
+  let next = 0;
+  for (const file of files) {
+    for (let pos = 0; pos < file.recordCount; pos += 200_000) {
+      const entries: IndexEntry[] = [];
+      for (let p = pos; p < Math.min(file.recordCount, pos + 200_000); p += 1) entries.push({ id: encodeKey(identity, { id: BigInt(next++) }, 'bench'), dataFile: file, pos: p });
+      index.addDuringRebuild(entries);
+    }
+  }
+  index.finishRebuild(snapshotId);
+  index.close();
+  return performance.now() - t0;
+}
+
+function randomBatch(rows: number, fresh: { next: bigint }, deleted: Set<bigint>): Change[] {
+  const out: Change[] = [];
+  const used = new Set<bigint>();
+  while (out.length < BATCH) {
+    const r = Math.random();
+    const base = { table: 'bench', before: null, unchanged: [], position: {}, commitTimeMs: Date.now() };
+    if (r < 0.1) {
+      const id = fresh.next++;
+      out.push({ ...base, op: 'upsert', key: { id }, after: { id, amount: 1n, note: 'new' } });
+      continue;
+    }
+    const id = BigInt(Math.floor(Math.random() * rows));
+    if (used.has(id) || deleted.has(id)) continue;
+    used.add(id);
+    if (r < 0.3) {
+      deleted.add(id);
+      out.push({ ...base, op: 'delete', key: { id }, after: null });
+    } else out.push({ ...base, op: 'upsert', key: { id }, after: { id, amount: -id, note: 'updated' } });
+  }
+  return out;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function run(dir: string, catalog: Catalog, io: LocalFileIO, rows: number): Promise<number> {
+  const id: TableIdentifier = { namespace: ['bench'], name: `t${rows}` };
+  await catalog.createTable(id, { schema, properties: { 'write.target-file-size-bytes': String(2 ** 40) } });
+  let t0 = performance.now();
+  const files = await fillTable(catalog, io, id, rows);
+  const writeS = (performance.now() - t0) / 1000;
+  const table = await catalog.loadTable(id);
+  const indexPath = join(dir, `t${rows}.index.sqlite`);
+  const indexMs = fillIndex(indexPath, table.metadata.tableUuid, table.metadata.currentSnapshotId!, files);
+
+  const identity = rowIdentity(currentSchema(table.metadata));
+  const probe = KeyIndex.open(indexPath, identity, table.metadata.tableUuid);
+  const keys = Array.from({ length: BATCH }, () => encodeKey(identity, { id: BigInt(Math.floor(Math.random() * rows)) }, 'bench'));
+  t0 = performance.now();
+  const found = probe.lookup(keys).size;
+  const lookupMs = performance.now() - t0;
+  probe.close();
+
+  const applier = await openTableApplier({ catalog, io, id, indexPath });
+  if (applier.opened.mode !== 'current') throw new Error(`bench: index not current after fill (${applier.opened.mode})`);
+  const fresh = { next: BigInt(rows) };
+  const deleted = new Set<bigint>();
+  const times: number[] = [];
+  const phases: string[] = [];
+  for (let b = 0; b < BATCHES; b += 1) {
+    const changes = randomBatch(rows, fresh, deleted);
+    t0 = performance.now();
+    const r = await applier.apply(changes);
+    times.push(performance.now() - t0);
+    phases.push(Object.entries(r.phases).map(([k, v]) => `${k}=${v.toFixed(0)}`).join(' '));
+  }
+  applier.close();
+  const ms = median(times);
+  console.log(
+    `rows=${rows} files=${files.length} write_s=${writeS.toFixed(1)} index_fill_s=${(indexMs / 1000).toFixed(1)} ` +
+      `lookup_10k_ms=${lookupMs.toFixed(0)} (found ${found}) apply_10k_ms=[${times.map((t) => t.toFixed(0)).join(', ')}] median=${ms.toFixed(0)} phases_ms=[${phases.join('; ')}]`,
+  );
+  return ms;
+}
+
+async function main(): Promise<void> {
+  const small = Number(process.argv[2] ?? 1_000_000);
+  const large = Number(process.argv[3] ?? 20_000_000);
+  const dir = await mkdtemp(join(tmpdir(), 'floe-bench-merge-'));
+  const io = new LocalFileIO();
+  const catalog = await SqlCatalog.open({ name: 'bench', driver: new SqliteDriver(join(dir, 'catalog.db')), warehouse: `file://${join(dir, 'warehouse')}`, io });
+  try {
+    await catalog.createNamespace(['bench']);
+    const a = await run(dir, catalog, io, small);
+    const b = await run(dir, catalog, io, large);
+    console.log(`bench:apply-merge merge_1m_ms=${a.toFixed(0)} merge_20m_ms=${b.toFixed(0)} merge_20m_over_1m=${(b / a).toFixed(2)}`);
+  } finally {
+    await catalog.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
