@@ -6,6 +6,8 @@
  * rerun resumes.
  */
 import { randomBytes } from 'node:crypto';
+import { withSlotSnapshot } from '../../cdc/postgres/open-pg-logical-source.ts';
+import { pgLogicalSettings } from '../../cdc/postgres/pg-logical-settings.ts';
 import { openCatalog } from '../../pipeline/load/open-catalog.ts';
 import { runLoad, type LoadRunResult } from '../../pipeline/load/run-load.ts';
 import type { Command } from '../command.ts';
@@ -88,13 +90,18 @@ export const command: Command = {
     };
     process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
     context.defer(() => void process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
-    const result = await runLoad(config, { catalog, events: context.events, logger }, {
-      runId: newRunId(),
-      tables: parsed.tables,
-      reload: parsed.reload,
-      chunkDelayMs: parsed.chunkDelayMs,
-      signal: stop.signal,
-    });
+    // With sync.source postgres and no slot yet, the slot is created first and every table of
+    // that source is read in its exported snapshot: CDC then starts exactly where the load ends.
+    const result = await withSlotSnapshot(config, logger, (snapshot) =>
+      runLoad(config, { catalog, events: context.events, logger }, {
+        runId: newRunId(),
+        tables: parsed.tables,
+        reload: parsed.reload,
+        chunkDelayMs: parsed.chunkDelayMs,
+        signal: stop.signal,
+        ...(snapshot === undefined ? {} : { snapshot, snapshotSource: pgLogicalSettings(config, ' load').sourceName }),
+      }),
+    );
     stopProgress();
     context.out(summaryLines(result).join('\n'));
     return result.outcomes.some((o) => o.status === 'failed') ? 1 : 0;

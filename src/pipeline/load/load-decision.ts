@@ -18,6 +18,8 @@ export interface DecisionInput {
   /** Loaded source columns and key columns as the config gives them now. */
   readonly columns: readonly string[];
   readonly keyColumns: readonly string[];
+  /** False when the load must read in a snapshot given from outside (a new replication slot's): branches from before it cannot be resumed gaplessly. */
+  readonly resumable: boolean;
   /** The plan of the newest load branch, when it could be read. */
   readonly newestPlan: LoadPlan | undefined;
 }
@@ -34,6 +36,7 @@ export function decideLoad(metadata: TableMetadata, input: DecisionInput, label:
   const newest = branches[0];
   if (newest !== undefined) {
     const plan = input.newestPlan;
+    if (!input.resumable) return fresh(`load ${newest.loadId} predates the replication slot's snapshot: restarting`);
     if (plan === undefined || plan.loadId !== newest.loadId) return fresh(`load ${newest.loadId} left no readable plan: restarting`);
     if (plan.strategy !== 'pk') return fresh(`load ${newest.loadId} was split by ctid, which cannot resume: restarting`);
     if (!same(plan.columns, input.columns) || !same(plan.keyColumns, input.keyColumns)) return fresh(`load ${newest.loadId} had other columns or key: restarting`);

@@ -77,7 +77,7 @@ describe('load state from table metadata', () => {
 });
 
 describe('decideLoad', () => {
-  const input: DecisionInput = { reload: false, columns: ['id', 'v'], keyColumns: ['id'], newestPlan: plan };
+  const input: DecisionInput = { reload: false, resumable: true, columns: ['id', 'v'], keyColumns: ['id'], newestPlan: plan };
 
   it('resumes the newest keyed branch whose base is still main', () => {
     const d = decideLoad(m, input, 't');
@@ -89,6 +89,7 @@ describe('decideLoad', () => {
     assert.equal(decideLoad(m, { ...input, newestPlan: undefined }, 't').kind, 'fresh');
     assert.equal(decideLoad(m, { ...input, newestPlan: { ...plan, strategy: 'ctid' } }, 't').kind, 'fresh');
     assert.equal(decideLoad(m, { ...input, columns: ['id'] }, 't').kind, 'fresh');
+    assert.equal(decideLoad(m, { ...input, resumable: false }, 't').kind, 'fresh', 'a new slot snapshot cannot extend an older load');
     const moved = metadata([...m.snapshots, snap(9n, 1n, {})], { main: 9n, 'floe-load-r1': 3n }, m.properties);
     const d = decideLoad(moved, input, 't');
     assert.equal(d.kind, 'fresh');

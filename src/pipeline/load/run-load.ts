@@ -32,6 +32,8 @@ export interface LoadRunOptions {
    * CDC start; its `lsn` is the slot's consistent point). The caller keeps it alive until the run ends.
    */
   readonly snapshot?: ExportedSnapshot;
+  /** The source `snapshot` belongs to; other sources export their own. Default: every source. */
+  readonly snapshotSource?: string;
 }
 
 export interface LoadRunResult {
@@ -96,7 +98,7 @@ async function loadSource(
     catalog: deps.catalog, pool, events: deps.events, logger: deps.logger, load: config.load, runId: options.runId, reload: options.reload,
     sourceName: name, connect, maxWorkers: Math.max(1, Math.min(config.load.parallelism, source.poolSize - 1)), breaker, retry,
     batchRows: BATCH_ROWS, chunkDelayMs: options.chunkDelayMs ?? 0, ...(options.signal === undefined ? {} : { signal: options.signal }),
-    ...(options.snapshot === undefined ? {} : { externalSnapshot: options.snapshot }),
+    ...(options.snapshot === undefined || (options.snapshotSource ?? name) !== name ? {} : { externalSnapshot: options.snapshot }),
   };
   const outcomes: TableOutcome[] = [];
   let coordinator: pg.Client | undefined;

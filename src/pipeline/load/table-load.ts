@@ -19,7 +19,7 @@ import { chunkId, describeRange } from '../../sources/postgres/chunk-plan.ts';
 import type { PgConnectOptions } from '../../sources/postgres/connection.ts';
 import { introspectTable } from '../../sources/postgres/introspector.ts';
 import { estimateRows, planTableChunks } from '../../sources/postgres/plan-chunks.ts';
-import { exportSnapshot, importSnapshotSql, releaseSnapshot, type ExportedSnapshot } from '../../sources/postgres/snapshot.ts';
+import { exportSnapshot, joinSnapshot, releaseSnapshot, type ExportedSnapshot } from '../../sources/postgres/snapshot.ts';
 import type { ChunkOutput, ChunkTask } from './chunk-reader.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
 import { ChunkAlreadyCommittedError, commitChunk, dropBranches, planLocation, publishLoad, readPlan, writePlan } from './load-commits.ts';
@@ -49,7 +49,10 @@ export interface TableLoadContext {
   readonly chunkDelayMs: number;
   /** Set when the run is asked to stop: no new chunk starts, running ones finish and commit. */
   readonly signal?: AbortSignal;
-  /** An exported snapshot to read in instead of exporting one (the coordinator imports it). */
+  /**
+   * An exported snapshot to read in instead of exporting one (the coordinator joins it). Loads
+   * staged before it are restarted, not resumed: their older chunks would leave a gap for CDC.
+   */
   readonly externalSnapshot?: ExportedSnapshot;
 }
 
@@ -93,7 +96,7 @@ export async function loadTable(ctx: TableLoadContext, coordinator: pg.Client, t
     const io = fileIOFor(table.metadata.location);
     const branches = Object.keys(table.metadata.refs).filter((r) => r.startsWith('floe-load-'));
     const newest = branches.length === 0 ? undefined : await newestPlan(table, io, log);
-    const decision = decideLoad(table.metadata, { reload: ctx.reload, columns: prepared.pg.columns.map((c) => c.name), keyColumns: prepared.keyColumns, newestPlan: newest }, label);
+    const decision = decideLoad(table.metadata, { reload: ctx.reload, resumable: ctx.externalSnapshot === undefined, columns: prepared.pg.columns.map((c) => c.name), keyColumns: prepared.keyColumns, newestPlan: newest }, label);
     if (decision.kind === 'refuse') throw new LoadRefusedError(decision.message);
     if (decision.kind === 'skip') {
       log.info({ completeRun: decision.completeRun }, 'already loaded: nothing to do (use --reload to replace)');
@@ -105,7 +108,7 @@ export async function loadTable(ctx: TableLoadContext, coordinator: pg.Client, t
       log.info({ branches: decision.drop }, 'dropping abandoned load branches');
       table = await dropBranches(ctx.catalog, prepared.target, decision.drop);
     }
-    snapshot = ctx.externalSnapshot === undefined ? await exportSnapshot(coordinator) : await importSnapshot(coordinator, ctx.externalSnapshot);
+    snapshot = ctx.externalSnapshot === undefined ? await exportSnapshot(coordinator) : await joinSnapshot(coordinator, ctx.externalSnapshot);
     const readAt = { lsn: snapshot.lsn, pgSnapshot: snapshot.pgSnapshot };
     let plan: LoadPlan;
     let done: ReadonlyMap<string, number> = new Map();
@@ -246,8 +249,3 @@ async function readWithRetry(ctx: TableLoadContext, task: ChunkTask, table: stri
   );
 }
 
-/** Opens the coordinator's transaction in an external snapshot, so planning sees what the chunks read. */
-async function importSnapshot(coordinator: pg.Client, snapshot: ExportedSnapshot): Promise<ExportedSnapshot> {
-  for (const sql of importSnapshotSql(snapshot.name)) await coordinator.query(sql);
-  return snapshot;
-}

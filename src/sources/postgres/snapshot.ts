@@ -37,7 +37,16 @@ export async function exportSnapshot(db: Queryable): Promise<ExportedSnapshot> {
   return { name: row.name, lsn, pgSnapshot: row.snap };
 }
 
-/** Ends the exporting transaction: the snapshot can no longer be imported. */
+/**
+ * Joins a snapshot exported elsewhere (e.g. by CREATE_REPLICATION_SLOT … SNAPSHOT 'export') in
+ * a new transaction on `db`, so planning queries see exactly what the chunk readers will.
+ */
+export async function joinSnapshot(db: Queryable, snapshot: ExportedSnapshot): Promise<ExportedSnapshot> {
+  for (const sql of importSnapshotSql(snapshot.name)) await db.query(sql);
+  return snapshot;
+}
+
+/** Ends the exporting (or joining) transaction: the snapshot can no longer be imported. */
 export async function releaseSnapshot(db: Queryable): Promise<void> {
   await db.query('COMMIT');
 }
