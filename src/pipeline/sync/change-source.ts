@@ -33,6 +33,11 @@ export interface SourceBatch {
   readonly checkpoints: ReadonlyMap<string, CheckpointSummary>;
   /** Opaque acknowledgement token for `acknowledge` (e.g. offsets, an LSN). */
   readonly ack: unknown;
+  /**
+   * Raw size of what the batch was read from (event bytes), when the source knows it: the
+   * runner commits early past `sync.maxBatchMiB`. Optional; absent counts as 0.
+   */
+  readonly bytes?: number;
 }
 
 export interface ChangeSource {

@@ -1,0 +1,95 @@
+/**
+ * Builds the Kafka change source from the config and the opened sync tables: each table's
+ * topic, a Debezium decoder for its Iceberg schema and key (with semantic hints from the
+ * PostgreSQL source when it is configured, for records sent without schemas), and the
+ * bad-event policy. An unknown column stops its table instead of taking the bad-event path.
+ */
+import type { Config, KafkaSyncSourceConfig } from '../../config/types.ts';
+import { BadEventError, ConfigError } from '../../core/errors.ts';
+import type { EventBus, FloeEvents } from '../../core/events.ts';
+import type { Logger } from '../../core/logger.ts';
+import { currentSchema } from '../../iceberg/table/metadata-access.ts';
+import { connectPg, pgConnectOptions } from '../../sources/postgres/connection.ts';
+import { introspectTable } from '../../sources/postgres/introspector.ts';
+import type { SyncTable } from '../../pipeline/sync/sync-tables.ts';
+import { createDebeziumDecoder, hintsForPgTable, type DecodeResult, type SemanticHint } from '../debezium/index.ts';
+import { KafkaChangeSource, type KafkaChangeSourceOptions, type RecordDecoder } from './kafka-change-source.ts';
+import { topicTables } from './topic-routing.ts';
+
+/** True for the decoder's "column not in the target table" error: the table stops until its schema evolves. */
+export function isUnknownColumn(error: unknown): boolean {
+  return error instanceof BadEventError && /is not in the target table/.test(error.message);
+}
+
+/** The Debezium op a decode result stands for, for the `sync:event` counter. */
+export function eventOp(result: DecodeResult): FloeEvents['sync:event']['op'] {
+  if (result.kind === 'ignored') return result.reason === 'tombstone' ? 'tombstone' : 'm';
+  const c = result.change;
+  if (c.op === 'truncate') return 't';
+  if (c.op === 'delete') return 'd';
+  if ((c as { snapshot?: boolean }).snapshot === true) return 'r';
+  // The decoder does not expose c vs u; an upsert with a before-image or an old key is an update.
+  return c.before !== null ? 'u' : 'c';
+}
+
+/** Semantic hints per table from the PostgreSQL sources (empty when a table's source is not configured). */
+async function hintsByTable(config: Config, source: KafkaSyncSourceConfig, tables: readonly SyncTable[], logger: Logger): Promise<Map<string, Record<string, SemanticHint>>> {
+  const out = new Map<string, Record<string, SemanticHint>>();
+  const bySource = new Map<string, SyncTable[]>();
+  for (const t of tables) if (config.sources[t.config.sourceName] !== undefined) bySource.set(t.config.sourceName, [...(bySource.get(t.config.sourceName) ?? []), t]);
+  for (const [name, list] of bySource) {
+    let client;
+    try {
+      client = await connectPg(name, pgConnectOptions(name, config.sources[name]!, ' sync'));
+    } catch (error) {
+      logger.warn({ source: name, err: error }, 'cannot read column types from the source: records without embedded schemas may be misread');
+      continue;
+    }
+    try {
+      for (const t of list) out.set(t.label, hintsForPgTable(await introspectTable(client, t.config.source.schema, t.config.source.table), source.debezium));
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+  return out;
+}
+
+/** The Kafka change source for `tables` under `config.sync`. */
+export async function openKafkaSource(config: Config, tables: readonly SyncTable[], events: EventBus, logger: Logger, tuning: KafkaChangeSourceOptions['fetcher'] = {}): Promise<KafkaChangeSource> {
+  const source = config.sync.source;
+  if (source?.type !== 'kafka') throw new ConfigError('sync.source: expected a kafka source (type: kafka, brokers, topicPrefix or per-table topic)');
+  const topics = topicTables(source, tables.map((t) => t.config));
+  const topicOf = new Map([...topics].map(([topic, i]) => [tables[i]!.label, topic]));
+  const hints = await hintsByTable(config, source, tables, logger);
+  const modes = source.debezium;
+  return new KafkaChangeSource({
+    config: source,
+    badEvents: config.sync.badEvents,
+    deadLetterDir: config.sync.deadLetterDir,
+    events,
+    logger,
+    fetcher: tuning,
+    tables: tables.map((t) => {
+      const schema = currentSchema(t.metadata);
+      const keyColumns = schema.identifierFieldIds.map((id) => schema.fields.find((f) => f.id === id)!.name);
+      const h = hints.get(t.label);
+      const decoder = createDebeziumDecoder(
+        { table: t.source, schema, keyColumns, ...(h === undefined ? {} : { hints: h }) },
+        {
+          unavailableValue: modes.unavailableValue,
+          binaryHandlingMode: modes.binaryHandlingMode,
+          decimalHandlingMode: modes.decimalHandlingMode,
+          timePrecisionMode: modes.timePrecisionMode,
+          infinity: config.load.infinity,
+          numericSpecialValues: config.load.numericSpecialValues,
+        },
+      );
+      const decode: RecordDecoder = (r) => {
+        const result = decoder(r);
+        events.emit('sync:event', { table: t.label, op: eventOp(result) });
+        return result.kind === 'change' ? result.change : null;
+      };
+      return { target: t.label, topic: topicOf.get(t.label)!, decode, stopsTable: isUnknownColumn };
+    }),
+  });
+}
