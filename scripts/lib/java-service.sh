@@ -140,10 +140,11 @@ start_kafka() {
   fi
   touch "$dir/kafka.log"
   from=$(($(wc -l <"$dir/kafka.log") + 1))
+  local t0=$SECONDS
   log "kafka: starting on 127.0.0.1:$FLOE_KAFKA_PORT (log: $dir/kafka.log)"
   svc_launch kafka 512m kafka.Kafka "$dir/server.properties"
   svc_wait kafka 120 kafka_ready "$from"
-  log "kafka: ready (127.0.0.1:$FLOE_KAFKA_PORT)"
+  log "kafka: ready in $((SECONDS - t0)) s (127.0.0.1:$FLOE_KAFKA_PORT)"
 }
 stop_kafka() { svc_stop kafka; }
 status_kafka() { svc_status kafka "127.0.0.1:$FLOE_KAFKA_PORT"; }
@@ -183,10 +184,11 @@ start_connect() {
   port_open "$FLOE_KAFKA_PORT" || die "connect: needs Kafka on 127.0.0.1:$FLOE_KAFKA_PORT: scripts/services.sh start kafka"
   mkdir -p "$dir/data"
   connect_config "$dir" >"$dir/worker.properties"
+  local t0=$SECONDS
   log "connect: starting, REST on 127.0.0.1:$FLOE_CONNECT_PORT (log: $dir/connect.log)"
   svc_launch connect 512m org.apache.kafka.connect.cli.ConnectStandalone "$dir/worker.properties"
   svc_wait connect 180 connect_ready
-  log "connect: ready (http://127.0.0.1:$FLOE_CONNECT_PORT, Debezium PostgresConnector listed)"
+  log "connect: ready in $((SECONDS - t0)) s (http://127.0.0.1:$FLOE_CONNECT_PORT, Debezium PostgresConnector listed)"
 }
 stop_connect() { svc_stop connect; }
 status_connect() { svc_status connect "http://127.0.0.1:$FLOE_CONNECT_PORT"; }

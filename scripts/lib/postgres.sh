@@ -68,6 +68,7 @@ start_postgres() {
     return 1
   fi
   [ -f "$base/data/PG_VERSION" ] || pg_init "$base"
+  local t0=$SECONDS
   log "postgres: starting on 127.0.0.1:$FLOE_PG_PORT (log: $base/postgres.log)"
   local out
   if ! out=$(as_postgres "$(pg_bin pg_ctl)" -D "$base/data" -o "-p $FLOE_PG_PORT" -l "$base/postgres.log" -w -t 60 start 2>&1); then
@@ -77,7 +78,7 @@ start_postgres() {
   fi
   wait_until 30 "postgres answering on 127.0.0.1:$FLOE_PG_PORT" pg_answers \
     || { tail -n 30 "$base/postgres.log" >&2; die "postgres: started but does not answer as user floe on 127.0.0.1:$FLOE_PG_PORT (log: $base/postgres.log)"; }
-  log "postgres: ready (postgres://floe@127.0.0.1:$FLOE_PG_PORT/postgres)"
+  log "postgres: ready in $((SECONDS - t0)) s (postgres://floe@127.0.0.1:$FLOE_PG_PORT/postgres)"
 }
 
 stop_postgres() {
