@@ -190,7 +190,13 @@ export function readLoadWatermark(metadata: TableMetadata): LoadWatermark | null
   const keys = [PG_SNAPSHOT_KEY, SOURCE_LSN_KEY, SOURCE_SCN_KEY];
   const s = newestOnMain(metadata, (x) => keys.some((k) => x.summary[k] !== undefined));
   if (s === undefined) return null;
-  const num = (k: string): bigint | undefined => (s.summary[k] === undefined ? undefined : BigInt(s.summary[k]!));
+  // the load writes the LSN as pg_lsn text (`0/16B3748`), sync commits as decimal: read both
+  const num = (k: string): bigint | undefined => {
+    const v = s.summary[k];
+    if (v === undefined) return undefined;
+    const m = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/.exec(v);
+    return m ? (BigInt(`0x${m[1]}`) << 32n) | BigInt(`0x${m[2]}`) : BigInt(v);
+  };
   const pg = s.summary[PG_SNAPSHOT_KEY];
   const lsn = num(SOURCE_LSN_KEY);
   const scn = num(SOURCE_SCN_KEY);
