@@ -62,6 +62,7 @@ async function copyLimit(): Promise<number> {
 interface FloeRun {
   readonly seconds: number;
   readonly peakRssMiB: number;
+  readonly cpuSeconds: number;
   readonly loaded: Record<string, unknown> | undefined;
   readonly stdout: string;
 }
@@ -82,7 +83,7 @@ async function floeLoad(dir: string, parallelism: number): Promise<FloeRun> {
     ].join('\n'),
   );
   const t0 = performance.now();
-  const child = spawn('/usr/bin/time', ['-f', 'maxrss_kib=%M', process.execPath, join(root, 'bin/floe.js'), '-c', config, 'load'], { cwd: root });
+  const child = spawn('/usr/bin/time', ['-f', 'maxrss_kib=%M user_s=%U sys_s=%S', process.execPath, join(root, 'bin/floe.js'), '-c', config, 'load'], { cwd: root });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -96,7 +97,8 @@ async function floeLoad(dir: string, parallelism: number): Promise<FloeRun> {
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>)
     .find((l) => l['msg'] === 'table loaded');
-  return { seconds, peakRssMiB: rss ? Number(rss[1]) / 1024 : NaN, loaded, stdout };
+  const cpu = /user_s=([\d.]+) sys_s=([\d.]+)/.exec(stderr);
+  return { seconds, peakRssMiB: rss ? Number(rss[1]) / 1024 : NaN, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN, loaded, stdout };
 }
 
 const db = new pg.Client({ connectionString: url });
@@ -117,7 +119,7 @@ try {
   const l = floe.loaded ?? {};
   console.log(`rows: ${rows} (${SCHEMA}.${TABLE}, 8 mixed columns), parallelism ${parallelism}`);
   console.log(`limit: psql binary COPY → /dev/null ${limits.map((s) => s.toFixed(2)).join(' s, ')} s (best ${limit.toFixed(2)} s)`);
-  console.log(`floe load: ${floe.seconds.toFixed(2)} s wall (process start to exit), table ${(Number(l['ms']) / 1000).toFixed(2)} s, peak RSS ${floe.peakRssMiB.toFixed(0)} MiB`);
+  console.log(`floe load: ${floe.seconds.toFixed(2)} s wall (process start to exit), table ${(Number(l['ms']) / 1000).toFixed(2)} s, peak RSS ${floe.peakRssMiB.toFixed(0)} MiB, CPU ${floe.cpuSeconds.toFixed(1)} s (${((floe.cpuSeconds / rows) * 1e6).toFixed(2)} CPU-s per 1 M rows)`);
   console.log(`worker time summed over chunks: decode ${(Number(l['decodeMs']) / 1000).toFixed(2)} s, Parquet encode+write ${(Number(l['encodeMs']) / 1000).toFixed(2)} s, waiting on PostgreSQL ${(Number(l['waitMs']) / 1000).toFixed(2)} s`);
   console.log(floe.stdout.trim());
   console.log(

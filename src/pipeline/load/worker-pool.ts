@@ -36,6 +36,8 @@ export interface WorkerPoolOptions {
   readonly size: number;
   /** V8 young generation per worker, MiB (bigger = fewer scavenges for short-lived batches). */
   readonly youngGenerationMiB?: number;
+  /** V8 old generation cap per worker, MiB: bounds memory (a worker over it crashes, and its chunk is retried). */
+  readonly oldGenerationMiB?: number;
 }
 
 export class ChunkWorkerPool {
@@ -82,8 +84,10 @@ export class ChunkWorkerPool {
   }
 
   private spawn(index: number): Worker {
-    const young = this.options.youngGenerationMiB;
-    const worker = new Worker(ENTRY, young === undefined ? {} : { resourceLimits: { maxYoungGenerationSizeMb: young } });
+    const { youngGenerationMiB: young, oldGenerationMiB: old } = this.options;
+    const worker = new Worker(ENTRY, {
+      resourceLimits: { ...(young === undefined ? {} : { maxYoungGenerationSizeMb: young }), ...(old === undefined ? {} : { maxOldGenerationSizeMb: old }) },
+    });
     const current = () => this.slots[index]?.worker === worker;
     worker.on('message', (reply: WorkerReply) => {
       if (current()) this.onReply(index, reply);
@@ -114,7 +118,9 @@ export class ChunkWorkerPool {
     if (this.closed) return;
     void slot.worker.terminate().catch(() => undefined);
     slot.worker = this.spawn(index);
-    job?.reject(new RetryableError(`${job.task.label}: chunk worker crashed: ${error.message}`, { cause: error }));
+    const oom = (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+    const hint = oom ? ' (a row group did not fit the worker heap: lower load.rowGroupRows for wide rows)' : '';
+    job?.reject(new RetryableError(`${job.task.label}: chunk worker crashed: ${error.message}${hint}`, { cause: error }));
     this.dispatch();
   }
 
