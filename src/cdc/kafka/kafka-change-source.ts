@@ -133,7 +133,7 @@ export class KafkaChangeSource implements ChangeSource {
       } catch (error) {
         if (state.table.stopsTable?.(error)) {
           state.stopped = error as Error;
-          this.#o.logger.error({ table: state.table.target, topic: r.topic, partition: r.partition, offset: r.offset.toString(), err: error }, 'table stopped');
+          this.#o.logger.error({ table: state.table.target, topic: r.topic, partition: r.partition, offset: r.offset.toString(), error: (error as Error).message }, 'table stopped');
           continue;
         }
         if (!(error instanceof BadEventError)) throw error;
@@ -160,7 +160,7 @@ export class KafkaChangeSource implements ChangeSource {
       await this.#fetcher?.commit(ack as Offsets);
     } catch (error) {
       // Kafka's offsets only feed lag monitoring: a failed commit must not stop the sync.
-      this.#o.logger.warn({ err: error }, 'kafka offset commit (lag monitoring only) failed');
+      this.#o.logger.warn({ error: (error as Error).message }, 'kafka offset commit (lag monitoring only) failed');
     }
   }
 

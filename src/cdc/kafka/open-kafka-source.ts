@@ -42,7 +42,7 @@ async function hintsByTable(config: Config, source: KafkaSyncSourceConfig, table
     try {
       client = await connectPg(name, pgConnectOptions(name, config.sources[name]!, ' sync'));
     } catch (error) {
-      logger.warn({ source: name, err: error }, 'cannot read column types from the source: records without embedded schemas may be misread');
+      logger.warn({ source: name, error: (error as Error).message }, 'cannot read column types from the source: records without embedded schemas may be misread');
       continue;
     }
     try {

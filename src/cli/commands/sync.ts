@@ -105,7 +105,7 @@ export const command: Command = {
       });
     } catch (error) {
       if (error instanceof ConfigError) throw error;
-      logger.error({ err: error }, 'sync failed');
+      logger.error({ error: (error as Error).message }, 'sync failed');
       context.out(`floe sync: failed: ${(error as Error).message}`);
       return 1;
     }

@@ -77,10 +77,18 @@ export async function runSync(o: SyncRunnerOptions): Promise<SyncOutcome> {
     for (;;) {
       const g: Gathered = { changes: [], checkpoints: new Map(), ack: undefined, hasAck: false, bytes: 0, active: false };
       let firstAt: number | null = null;
+      let failure: unknown = null;
       for (;;) {
         const left = o.maxBatchChanges - g.changes.length;
         const wait = firstAt === null ? slice : Math.max(0, Math.min(slice, firstAt + o.commitIntervalMs - now()));
-        const b = await o.source.next(left, wait);
+        let b;
+        try {
+          b = await o.source.next(left, wait);
+        } catch (error) {
+          // What was gathered is whole and consistent: commit it, then fail (e.g. a bad event under `fail`).
+          failure = error;
+          break;
+        }
         g.changes.push(...b.changes);
         mergeCheckpoints(g.checkpoints, b.checkpoints);
         if (b.checkpoints.size > 0 || b.changes.length > 0) {
@@ -106,6 +114,7 @@ export async function runSync(o: SyncRunnerOptions): Promise<SyncOutcome> {
         o.logger.debug(info, 'batch committed');
         await o.onBatch?.(info);
       }
+      if (failure !== null) throw failure;
       if (o.signal?.aborted) return { reason: 'signal', batches, changes: total };
       if (o.stopWhen?.()) return { reason: 'stopped', batches, changes: total };
       if (o.idleExitMs !== undefined && !g.active && now() - lastActivity >= o.idleExitMs) return { reason: 'idle', batches, changes: total };
