@@ -61,6 +61,7 @@ export class PgLogicalChangeSource implements ChangeSource {
   #timers: NodeJS.Timeout[] = [];
   #error: Error | null = null;
   #closed = false;
+  #chain: Promise<void> = Promise.resolve();
   #wake: (() => void) | null = null;
   #space: (() => void) | null = null;
   #txn: { commitLsn: bigint; xid: number; commitTimeMs: number; seq: number } | null = null;
@@ -115,8 +116,23 @@ export class PgLogicalChangeSource implements ChangeSource {
       { connect: settings.connect, slot: settings.slot, publication: settings.publication, startLsn: start },
       { onMessage: (m, lsn) => this.#onMessage(m, lsn), onError: (e) => this.#fail(e) },
     );
+    // one admin connection: upkeep jobs run one at a time, and a job still running skips its next tick
     const every = (ms: number, fn: () => Promise<void>) => {
-      const t = setInterval(() => void fn().catch((e: unknown) => log.warn({ err: (e as Error).message }, 'postgres slot upkeep failed')), ms);
+      let busy = false;
+      const run = async () => {
+        try {
+          await fn();
+        } catch (e) {
+          log.warn({ err: (e as Error).message }, 'postgres slot upkeep failed');
+        } finally {
+          busy = false;
+        }
+      };
+      const t = setInterval(() => {
+        if (busy || this.#closed) return;
+        busy = true;
+        this.#chain = this.#chain.then(run);
+      }, ms);
       t.unref();
       this.#timers.push(t);
     };
@@ -311,6 +327,7 @@ export class PgLogicalChangeSource implements ChangeSource {
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
     this.#space?.();
+    await this.#chain; // let a running heartbeat / slot check finish before its connection closes
     await this.#stream?.close();
     this.#stream = null;
     await this.#admin?.end().catch(() => undefined);
