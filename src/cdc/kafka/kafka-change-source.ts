@@ -54,6 +54,14 @@ interface TableState {
   stopped: Error | null;
 }
 
+/** An LSN as decimal text or PostgreSQL's `X/Y` hex form (floe load writes the latter). */
+export function parseLsn(text: string): bigint {
+  const m = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/.exec(text.trim());
+  if (m !== null) return (BigInt(`0x${m[1]}`) << 32n) | BigInt(`0x${m[2]}`);
+  if (/^\d+$/.test(text.trim())) return BigInt(text.trim());
+  throw new BadEventError(`${SOURCE_LSN_KEY}: not an LSN: '${text}'`);
+}
+
 /** The load watermark stored in a load commit's summary, or null. */
 export function watermarkFromSummary(summary: CheckpointSummary | undefined): LoadWatermark | null {
   if (summary === undefined) return null;
@@ -64,7 +72,7 @@ export function watermarkFromSummary(summary: CheckpointSummary | undefined): Lo
   return {
     snapshotId: 0n,
     ...(pg === undefined ? {} : { pgSnapshot: parsePgSnapshot(pg) }),
-    ...(lsn === undefined ? {} : { lsn: BigInt(lsn) }),
+    ...(lsn === undefined ? {} : { lsn: parseLsn(lsn) }),
     ...(scn === undefined ? {} : { scn: BigInt(scn) }),
   };
 }

@@ -12,12 +12,12 @@ import { ConfigError } from '../../core/errors.ts';
 import type { EventBus } from '../../core/events.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Snapshot, TableIdentifier, TableMetadata } from '../../iceberg/spec/types.ts';
-import { snapshotById } from '../../iceberg/table/metadata-access.ts';
+import { currentSnapshot, snapshotById } from '../../iceberg/table/metadata-access.ts';
 import { fileIOFor } from '../../io/registry.ts';
 import { introspectTable } from '../../sources/postgres/introspector.ts';
 import { connectPg, pgConnectOptions } from '../../sources/postgres/connection.ts';
 import { openTableApplier, type TableApplier } from '../../cdc/apply/apply-batch.ts';
-import { readCheckpoint, readLoadWatermark } from '../../cdc/apply/checkpoint.ts';
+import { PG_SNAPSHOT_KEY, readCheckpoint, SOURCE_LSN_KEY, SOURCE_SCN_KEY } from '../../cdc/apply/checkpoint.ts';
 import { ensureIcebergTable, prepareTable, targetLabel } from '../load/table-setup.ts';
 import type { TableCheckpoint } from './change-source.ts';
 import type { TableSink } from './sync-runner.ts';
@@ -44,9 +44,18 @@ export function sourceLabel(t: TableConfig): string {
 /** The table's checkpoint for a change source: newest sync summary and load watermark summary. */
 export function tableCheckpoint(t: TableConfig, metadata: TableMetadata): TableCheckpoint {
   const cp = readCheckpoint(metadata);
-  const wm = readLoadWatermark(metadata);
   const summary = (id: bigint | undefined): Snapshot['summary'] | undefined => (id === undefined ? undefined : snapshotById(metadata, id).summary);
-  return { target: targetLabel(t), source: sourceLabel(t), lastCommitted: summary(cp?.snapshotId), loadWatermark: summary(wm?.snapshotId) };
+  return { target: targetLabel(t), source: sourceLabel(t), lastCommitted: summary(cp?.snapshotId), loadWatermark: loadSummary(metadata) };
+}
+
+/** The summary of the newest snapshot on main carrying a load watermark (floe.source.pg-snapshot / lsn / scn). */
+function loadSummary(metadata: TableMetadata): Snapshot['summary'] | undefined {
+  const keys = [PG_SNAPSHOT_KEY, SOURCE_LSN_KEY, SOURCE_SCN_KEY];
+  const byId = new Map(metadata.snapshots.map((x) => [x.snapshotId, x]));
+  for (let s = currentSnapshot(metadata); s !== undefined; s = s.parentSnapshotId === undefined ? undefined : byId.get(s.parentSnapshotId)) {
+    if (keys.some((k) => s!.summary[k] !== undefined)) return s.summary;
+  }
+  return undefined;
 }
 
 /** Creates missing tables from their PostgreSQL source's schema; ConfigError when a table has no reachable source. */
