@@ -20,7 +20,7 @@ import type { Row } from '../../src/iceberg/spec/types.ts';
 import { currentSchema } from '../../src/iceberg/table/metadata-access.ts';
 import { readAllRows } from '../../src/iceberg/table/scan.ts';
 import { fileIOFor } from '../../src/io/registry.ts';
-import { openCatalog } from '../../src/pipeline/load/open-catalog.ts';
+import { openCatalog } from '../../src/catalog/open-catalog.ts';
 import { runLoad, type LoadRunOptions, type LoadRunResult } from '../../src/pipeline/load/run-load.ts';
 import { decodeCopyStream } from '../../src/sources/postgres/binary-copy-decoder.ts';
 import { introspectTable } from '../../src/sources/postgres/introspector.ts';

@@ -8,8 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import { withSlotSnapshot } from '../../cdc/postgres/open-pg-logical-source.ts';
 import { pgLogicalSettings } from '../../cdc/postgres/pg-logical-settings.ts';
-import { openCatalog } from '../../pipeline/load/open-catalog.ts';
+import { openCatalog } from '../../catalog/open-catalog.ts';
 import { runLoad, type LoadRunResult } from '../../pipeline/load/run-load.ts';
+import { setupMetrics } from '../../metrics/setup-metrics.ts';
+import { openStatusStore } from '../../state/open-status-store.ts';
+import type { StatusStore } from '../../state/status-store.ts';
+import { recordLoadEvents } from '../../state/record-load-events.ts';
 import type { Command } from '../command.ts';
 import { startProgress } from '../progress.ts';
 
@@ -61,6 +65,16 @@ function summaryLines(result: LoadRunResult): string[] {
   return lines;
 }
 
+/** Runs the load; an exception ends the run as failed in the status store before it propagates. */
+async function runOrRecordFailure<T>(store: StatusStore, runId: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    await store.finishRun(runId, 'failed', error instanceof Error ? error.message : String(error)).catch(() => undefined);
+    throw error;
+  }
+}
+
 export const command: Command = {
   name: 'load',
   summary: 'bulk-load PostgreSQL tables into Iceberg (consistent, parallel, resumable)',
@@ -75,6 +89,13 @@ export const command: Command = {
     const logger = await context.logger();
     const catalog = await openCatalog(config.catalog);
     context.defer(() => catalog.close());
+    const metrics = await setupMetrics(context.events, config.metrics);
+    context.defer(() => metrics.close());
+    const runId = newRunId();
+    const store = await openStatusStore(config.state);
+    context.defer(() => store.close());
+    await store.startRun('load', runId);
+    const recorder = recordLoadEvents(context.events, store, logger);
     const progress = startProgress(context.events, { stream: process.stderr, log: logger });
     let progressStopped = false;
     const stopProgress = () => {
@@ -92,18 +113,22 @@ export const command: Command = {
     context.defer(() => void process.off('SIGINT', onSignal).off('SIGTERM', onSignal));
     // With sync.source postgres and no slot yet, the slot is created first and every table of
     // that source is read in its exported snapshot: CDC then starts exactly where the load ends.
-    const result = await withSlotSnapshot(config, logger, (snapshot) =>
+    const result = await runOrRecordFailure(store, runId, () => withSlotSnapshot(config, logger, (snapshot) =>
       runLoad(config, { catalog, events: context.events, logger }, {
-        runId: newRunId(),
+        runId,
         tables: parsed.tables,
         reload: parsed.reload,
         chunkDelayMs: parsed.chunkDelayMs,
         signal: stop.signal,
         ...(snapshot === undefined ? {} : { snapshot, snapshotSource: pgLogicalSettings(config, ' load').sourceName }),
       }),
-    );
+    ));
     stopProgress();
-    context.out(summaryLines(result).join('\n'));
-    return result.outcomes.some((o) => o.status === 'failed') ? 1 : 0;
+    await recorder.flush();
+    const failed = result.outcomes.filter((o) => o.status === 'failed').length;
+    const lines = summaryLines(result);
+    await store.finishRun(runId, failed === 0 ? 'succeeded' : failed === result.outcomes.length ? 'failed' : 'partial', lines[0] ?? null);
+    context.out(lines.join('\n'));
+    return failed > 0 ? 1 : 0;
   },
 };
