@@ -127,3 +127,10 @@ test('interval, inet, cidr, macaddr, money, bit, timetz as documented strings', 
   assert.equal(decode('timetz', f.concat(f.int8(45296500000n), f.i32(-7200))), '12:34:56.5+02');
   assert.equal(decode('timetz', f.concat(f.int8(0n), f.i32(19800))), '00:00:00-05:30');
 });
+
+test('"char" values read as PostgreSQL prints them: byte 0 empty, high bytes as octal escapes', async () => {
+  const { charText } = await import('./pg-codecs.ts');
+  assert.equal(charText(0), '');
+  assert.equal(charText(65), 'A');
+  assert.equal(charText(200), '\\310');
+});

@@ -48,6 +48,16 @@ export const TIMESTAMP_MIN_MICROS = -62_135_596_800_000_000n;
 
 const TWO32 = 4294967296;
 const BIG_EPOCH = BigInt(PG_EPOCH_MICROS);
+/**
+ * The PostgreSQL `"char"` type as PostgreSQL prints it (charout): byte 0 is the empty string,
+ * bytes 128..255 are a backslash and three octal digits, the rest the byte as a character.
+ */
+export function charText(byte: number): string {
+  if (byte === 0) return '';
+  if (byte >= 128) return `\\${byte.toString(8).padStart(3, '0')}`;
+  return String.fromCharCode(byte);
+}
+
 const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 /** int64 at `off` plus `shift`, as bigint; one BigInt allocation when the value fits 2^52. */
@@ -130,7 +140,7 @@ export const CODECS: Readonly<Record<CodecId, (spec: CodecSpec, ctx: DecodeConte
   numeric,
   'numeric-text': () => (view, _b, off) => decodeNumericText(view, off),
   text: () => (_v, buf, off, len) => buf.toString('utf8', off, off + len),
-  char: () => (_v, buf, off, len) => buf.toString('latin1', off, off + len),
+  char: () => (_v, buf, off, len) => charText(len === 0 ? 0 : buf[off]!),
   jsonb: (_s, ctx) => (_v, buf, off, len) => {
     if (buf[off] !== 1) throw new UnsupportedTypeError(`${ctx.table}.${ctx.column}: jsonb binary version ${buf[off]} (expected 1)`);
     return buf.toString('utf8', off + 1, off + len);
