@@ -9,13 +9,21 @@ import { createCliContext, parseGlobalFlags } from './context.ts';
 
 const commandsDir = new URL('./commands/', import.meta.url);
 
-async function loadCommands(): Promise<Map<string, Command>> {
+/** Command files by name (`load.ts` is `floe load`), loaded only when used: startup stays fast. */
+async function commandFiles(): Promise<Map<string, URL>> {
   const files = (await readdir(commandsDir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+  return new Map(files.sort().map((f) => [f.slice(0, -'.ts'.length), new URL(f, commandsDir)]));
+}
+
+async function loadCommand(file: URL): Promise<Command> {
+  const module = (await import(file.href)) as { command?: Command };
+  if (module.command === undefined) throw new Error(`floe: ${file.pathname} exports no command`);
+  return module.command;
+}
+
+async function loadCommands(files: Map<string, URL>): Promise<Map<string, Command>> {
   const commands = new Map<string, Command>();
-  for (const file of files.sort()) {
-    const module = (await import(new URL(file, commandsDir).href)) as { command?: Command };
-    if (module.command !== undefined) commands.set(module.command.name, module.command);
-  }
+  for (const [name, file] of files) commands.set(name, await loadCommand(file));
   return commands;
 }
 
@@ -36,19 +44,20 @@ function helpText(commands: Map<string, Command>): string {
 
 async function main(argv: readonly string[]): Promise<number> {
   const { flags, rest } = parseGlobalFlags(argv);
-  const commands = await loadCommands();
+  const files = await commandFiles();
   const [name, ...args] = rest;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const topic = name === 'help' ? args[0] : undefined;
-    const command = topic === undefined ? undefined : commands.get(topic);
-    process.stdout.write(command === undefined ? helpText(commands) : `${command.usage}\n`);
+    const file = topic === undefined ? undefined : files.get(topic);
+    process.stdout.write(file === undefined ? helpText(await loadCommands(files)) : `${(await loadCommand(file)).usage}\n`);
     return 0;
   }
-  const command = commands.get(name);
-  if (command === undefined) {
-    process.stderr.write(`floe: unknown command '${name}'\n\n${helpText(commands)}`);
+  const file = files.get(name);
+  if (file === undefined) {
+    process.stderr.write(`floe: unknown command '${name}'\n\n${helpText(await loadCommands(files))}`);
     return 2;
   }
+  const command = await loadCommand(file);
   const context = createCliContext(flags);
   try {
     return await command.run(args, context);
