@@ -59,7 +59,7 @@ describe('Debezium decoder rules', () => {
 
   it('Oracle positions and commit time; snapshot flag words', () => {
     const decode = createDebeziumDecoder(target);
-    const c = change(decode(rec({ op: 'r', after: { id: 1 }, source: { scn: '123456789012345678901', commit_scn: '99', ts_ms: 1700000000000, snapshot: 'last' } }, { id: 1 })));
+    const c = change(decode(rec({ op: 'r', after: { id: 1 }, source: { scn: '123456789012345678901', commit_scn: '99', ts_ms: 1699999999000, commit_ts_ms: 1700000000000, snapshot: 'last' } }, { id: 1 })));
     assert.deepEqual(c.position, { scn: 123456789012345678901n, commitScn: 99n });
     assert.equal(c.commitTimeMs, 1700000000000);
     assert.equal(c.snapshot, true);

@@ -14,7 +14,8 @@ import { BadEventError } from '../../core/errors.ts';
 import type { JsonValue } from '../../iceberg/spec/lossless-json.ts';
 import type { Row } from '../../iceberg/spec/types.ts';
 import { readEnvelope, type Envelope } from './envelope.ts';
-import { isObject, parseRecordJson } from './json-text.ts';
+import { isObject } from './json-text.ts';
+import { parseBody } from './schema-types.ts';
 import { decodeKey, pickKey } from './key.ts';
 import { readSource } from './position.ts';
 import { describeOrigin, TargetFields, type ConvertedRow } from './row.ts';
@@ -38,7 +39,7 @@ function decodeOne(record: KafkaRecord, fields: TargetFields, fullBefore: boolea
   const origin: KafkaOrigin = { topic: record.topic, partition: record.partition, offset: record.offset };
   if (record.value === null || record.value.length === 0) return { kind: 'ignored', reason: 'tombstone', origin };
   const table = fields.target.table;
-  const env = readEnvelope(parseRecordJson(record.value, `${table} value at ${describeOrigin(origin)}`), table, origin);
+  const env = readEnvelope(parseBody(record.value, () => `${table} value at ${describeOrigin(origin)}`), table, origin);
   if (env.op === 'm') return { kind: 'ignored', reason: 'message', origin };
   const source = readSource(env.source);
   const base = {

@@ -7,7 +7,7 @@ import type { KafkaOrigin } from '../../core/change.ts';
 import { BadEventError } from '../../core/errors.ts';
 import type { JsonValue } from '../../iceberg/spec/lossless-json.ts';
 import { isObject, previewValue } from './json-text.ts';
-import { memberSchema, splitSchema } from './schema-types.ts';
+import { memberSchema, type SchemaAndPayload } from './schema-types.ts';
 import { describeOrigin } from './row.ts';
 import type { ConnectSchema } from './types.ts';
 
@@ -26,14 +26,13 @@ export interface Envelope {
   readonly afterSchema: ConnectSchema | undefined;
 }
 
-/** Reads an envelope from a parsed record value; throws BadEventError naming table and position. */
-export function readEnvelope(body: JsonValue, table: string, origin: KafkaOrigin): Envelope {
-  const { schema, payload } = splitSchema(body);
-  const where = `${table} value at ${describeOrigin(origin)}`;
-  if (!isObject(payload)) throw new BadEventError(`${where}: not a Debezium envelope: ${previewValue(payload)}`);
+/** Reads an envelope from a record value (schema split off); throws BadEventError naming table and position. */
+export function readEnvelope({ schema, payload }: SchemaAndPayload, table: string, origin: KafkaOrigin): Envelope {
+  const where = (): string => `${table} value at ${describeOrigin(origin)}`;
+  if (!isObject(payload)) throw new BadEventError(`${where()}: not a Debezium envelope: ${previewValue(payload)}`);
   const op = payload.op;
   if (typeof op !== 'string' || !OPS.has(op)) {
-    throw new BadEventError(`${where}: unknown or missing op ${previewValue(op ?? null)} in ${previewValue(payload)}`);
+    throw new BadEventError(`${where()}: unknown or missing op ${previewValue(op ?? null)} in ${previewValue(payload)}`);
   }
   return {
     op: op as DebeziumOp,

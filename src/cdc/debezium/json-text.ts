@@ -6,32 +6,50 @@
 import { BadEventError } from '../../core/errors.ts';
 import { parseJsonLossless, type JsonValue } from '../../iceberg/spec/lossless-json.ts';
 
-const LONG_DIGITS = /\d{16,}/g;
+const LONG_DIGITS = /(?<!\d)\d{16,}/g;
+// In Debezium's own source block, ts_us/ts_ns (unused by floe) exceed 2^53 in every record.
+const LONG_DIGITS_NOT_TS = /(?<!\d|"ts_[un]s":)\d{16,}/g;
+// A JSON string cannot hold an unescaped quote, so this marks the envelope's source block.
+const SOURCE_MARK = '"source":{"version":';
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** True when some run of 16+ digits (possibly inside a string: harmless) exceeds 2^53 − 1. */
-function mayHoldUnsafeInteger(text: string): boolean {
-  LONG_DIGITS.lastIndex = 0;
-  for (let m = LONG_DIGITS.exec(text); m; m = LONG_DIGITS.exec(text)) {
+function unsafeIn(text: string, re: RegExp, from: number, to: number): boolean {
+  re.lastIndex = from;
+  for (let m = re.exec(text); m && m.index < to; m = re.exec(text)) {
     if (m[0].length > 16 || BigInt(m[0]) > MAX_SAFE) return true;
   }
   return false;
 }
 
+/**
+ * True when some run of 16+ digits exceeds 2^53 − 1 (a run inside a string only costs the
+ * slower parse). From Debezium's source block on, the ts_us/ts_ns fields are not counted.
+ */
+function mayHoldUnsafeInteger(text: string): boolean {
+  const cut = text.lastIndexOf(SOURCE_MARK);
+  if (cut < 0) return unsafeIn(text, LONG_DIGITS, 0, text.length);
+  return unsafeIn(text, LONG_DIGITS, 0, cut) || unsafeIn(text, LONG_DIGITS_NOT_TS, cut, text.length);
+}
+
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** UTF-8 bytes (or text) → JSON value; `what` names the record part in BadEventError messages. */
-export function parseRecordJson(data: Uint8Array | string, what: string): JsonValue {
-  let text: string;
+/** UTF-8 bytes → text (text passes through); BadEventError naming `what()` when not UTF-8. */
+export function utf8Text(data: Uint8Array | string, what: () => string): string {
+  if (typeof data === 'string') return data;
   try {
-    text = typeof data === 'string' ? data : decoder.decode(data);
+    return decoder.decode(data);
   } catch (cause) {
-    throw new BadEventError(`${what} is not valid UTF-8`, { cause });
+    throw new BadEventError(`${what()} is not valid UTF-8`, { cause });
   }
+}
+
+/** UTF-8 bytes (or text) → JSON value; `what()` names the record part in BadEventError messages. */
+export function parseRecordJson(data: Uint8Array | string, what: () => string): JsonValue {
+  const text = utf8Text(data, what);
   try {
-    return mayHoldUnsafeInteger(text) ? parseJsonLossless(text, what) : (JSON.parse(text) as JsonValue);
+    return mayHoldUnsafeInteger(text) ? parseJsonLossless(text, 'record') : (JSON.parse(text) as JsonValue);
   } catch (cause) {
-    throw new BadEventError(`${what} is not JSON: ${preview(text)}`, { cause });
+    throw new BadEventError(`${what()} is not JSON: ${preview(text)}`, { cause });
   }
 }
 

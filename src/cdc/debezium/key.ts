@@ -6,9 +6,8 @@
 import type { KafkaOrigin } from '../../core/change.ts';
 import { BadEventError } from '../../core/errors.ts';
 import type { Row } from '../../iceberg/spec/types.ts';
-import { parseRecordJson } from './json-text.ts';
 import { describeOrigin, type TargetFields } from './row.ts';
-import { splitSchema } from './schema-types.ts';
+import { parseBody } from './schema-types.ts';
 
 /**
  * Decodes the key bytes into the target's key columns; null when the record has no key.
@@ -16,7 +15,7 @@ import { splitSchema } from './schema-types.ts';
  */
 export function decodeKey(data: Uint8Array | string | null, fields: TargetFields, origin: KafkaOrigin): Row | null {
   if (data === null || data.length === 0) return null;
-  const { schema, payload } = splitSchema(parseRecordJson(data, `${fields.target.table} key at ${describeOrigin(origin)}`));
+  const { schema, payload } = parseBody(data, () => `${fields.target.table} key at ${describeOrigin(origin)}`);
   if (payload === null) return null;
   const { row } = fields.convert(payload, schema, 'key', origin, true);
   return pickKey(row, fields, 'key', origin);

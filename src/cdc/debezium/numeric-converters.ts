@@ -32,6 +32,7 @@ export function jsonInteger(raw: JsonValue): bigint {
 
 /** int (32-bit) target from a JSON integer; range-checked. */
 export function toInt(raw: JsonValue): number {
+  if (typeof raw === 'number' && Number.isInteger(raw) && raw >= INT32_MIN && raw <= INT32_MAX) return raw;
   const v = jsonInteger(raw);
   if (v < BigInt(INT32_MIN) || v > BigInt(INT32_MAX)) throw new BadEventError(`${v} does not fit int (32-bit)`);
   return Number(v);
@@ -67,8 +68,7 @@ export function base64Bytes(s: string): Uint8Array {
 /** Big-endian two's-complement bytes (Java BigInteger.toByteArray) → bigint. */
 export function twosComplement(bytes: Uint8Array): bigint {
   if (bytes.length === 0) return 0n;
-  let v = 0n;
-  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  const v = BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')}`);
   return bytes[0]! & 0x80 ? v - (1n << BigInt(8 * bytes.length)) : v;
 }
 

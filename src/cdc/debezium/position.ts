@@ -4,7 +4,8 @@
  * `["<lastCommitLsn>","<lsn>"]`. Measured with 3.6.1 + pgoutput: lastCommitLsn is the first
  * LSN of the change's transaction (null in snapshots), NOT its commit LSN, so it is kept as
  * `lastCommitLsn` and `commitLsn` stays unset. Oracle: `scn`, `commit_scn` (decimal strings).
- * `ts_ms` in `source` is the source commit time.
+ * `source.ts_ms` is the source commit time (Oracle: `commit_ts_ms` when present, as its `ts_ms`
+ * is the change's own time).
  */
 import type { SourcePosition } from '../../core/change.ts';
 import { BadEventError } from '../../core/errors.ts';
@@ -57,7 +58,7 @@ export function readSource(source: JsonValue | undefined): SourceInfo {
     ['commitScn', bigintField(source, 'commit_scn')],
   ];
   const position = Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as SourcePosition;
-  const ts = source.ts_ms;
+  const ts = typeof source.commit_ts_ms === 'number' ? source.commit_ts_ms : source.ts_ms;
   const snap = source.snapshot;
   return {
     position,
