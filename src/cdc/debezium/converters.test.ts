@@ -52,6 +52,11 @@ describe('Debezium value converters', () => {
     assert.throws(() => binaryBytes('zz', 'string', { ...opts, binaryHandlingMode: 'hex' }), /expected hex/);
   });
 
+  it('bit strings and other bytes are refused for string columns, not stored as base64', () => {
+    assert.throws(() => convertValue('BQ==', { type: 'string' }, { type: 'bytes', name: 'io.debezium.data.Bits' }, opts), /Bits .* not supported/);
+    assert.throws(() => convertValue('BQ==', { type: 'string' }, { type: 'bytes' }, opts), /bytes cannot go into a string column/);
+  });
+
   it('infinity rules: clamp, null, error', () => {
     const ts = { type: 'timestamp' } as const;
     const s = { name: 'io.debezium.time.MicroTimestamp' };
