@@ -45,6 +45,13 @@ interface ChangeEvent {
 
 /** Reads the first message of `topic` from the beginning; throws after `ms`. */
 async function firstMessage(topic: string, ms: number): Promise<string> {
+  // Connect creates the topic with its first record; subscribing earlier fails with "Unknown topic".
+  const admin = new Admin({ clientId: 'floe-services-smoke', bootstrapBrokers: [...services.kafkaBrokers] });
+  try {
+    await waitFor(`kafka topic ${topic} to exist`, ms, async () => ((await admin.listTopics()).includes(topic) ? true : undefined));
+  } finally {
+    await admin.close();
+  }
   const consumer = new Consumer({
     groupId: `floe-smoke-${randomBytes(4).toString('hex')}`,
     clientId: 'floe-services-smoke',
@@ -90,13 +97,18 @@ test('a PostgreSQL insert reaches Kafka as a Debezium create event', { timeout: 
       'snapshot.mode': 'no_data',
       'tasks.max': '1',
     });
-    // Changes made before the slot streams would be lost: wait until the task holds the slot.
-    await waitFor(`replication slot ${id} to be active`, 120_000, async () => {
+    // A change committed before the slot reaches its consistent point is not decoded, and a slot
+    // shows as active while it is still being created: wait until its walsender streams.
+    await waitFor(`replication slot ${id} to stream`, 120_000, async () => {
       const status = (await connect('GET', `/connectors/${id}/status`)) as { tasks?: { state: string; trace?: string }[] } | null;
       const failed = status?.tasks?.find((t) => t.state === 'FAILED');
       if (failed) throw new Error(`debezium connector ${id} failed: ${failed.trace ?? 'no trace'}`);
-      const slot = await db.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [id]);
-      return slot.rows[0]?.active === true ? true : undefined;
+      const streaming = await db.query(
+        `SELECT 1 FROM pg_replication_slots s JOIN pg_stat_replication r ON r.pid = s.active_pid
+          WHERE s.slot_name = $1 AND r.state = 'streaming'`,
+        [id],
+      );
+      return streaming.rowCount === 1 ? true : undefined;
     });
     await db.query(`INSERT INTO public.${table} (id, name, qty) VALUES (1, 'floe', 42)`);
 
