@@ -33,6 +33,11 @@ export class DebeziumEventGenerator {
   #tx = 1000;
   constructor(readonly keySpace: number, readonly tableName = 'bench') {}
 
+  /** Marks every key as live (the table already holds all of them). */
+  fillKeySpace(): void {
+    for (let id = 1; id <= this.keySpace; id += 1) this.#live.add(id);
+  }
+
   /** The next 1–2 records (a delete is followed by its tombstone); `tsMs` is the source commit time. */
   next(tsMs: number): GeneratedEvent[] {
     const id = 1 + Math.floor(Math.random() * this.keySpace);
@@ -55,8 +60,7 @@ export class DebeziumEventGenerator {
 
 /** Creates `topic` (1 partition, like a Debezium table topic) and produces `count` records; returns bytes written. */
 export async function fillTopic(brokers: readonly string[], topic: string, gen: DebeziumEventGenerator, count: number): Promise<number> {
-  const admin = new Admin({ clientId: 'floe-bench', bootstrapBrokers: [...brokers] });
-  await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 }).finally(() => admin.close());
+  await createTopic(brokers, topic);
   const producer = new Producer({ clientId: 'floe-bench', bootstrapBrokers: [...brokers], acks: 1, compression: 'none' } as ConstructorParameters<typeof Producer>[0]);
   let bytes = 0;
   let made = 0;
@@ -82,6 +86,12 @@ export async function fillTopic(brokers: readonly string[], topic: string, gen: 
     await producer.close();
   }
   return bytes;
+}
+
+/** Creates a 1-partition topic (like a Debezium table topic). */
+export async function createTopic(brokers: readonly string[], topic: string): Promise<void> {
+  const admin = new Admin({ clientId: 'floe-bench', bootstrapBrokers: [...brokers] });
+  await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 }).finally(() => admin.close());
 }
 
 /** Deletes topics (bench cleanup); errors ignored. */

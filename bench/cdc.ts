@@ -1,0 +1,210 @@
+/**
+ * bench:cdc — floe sync from Debezium on Kafka against the limit: the same client reading the
+ * same topic without applying. In one run:
+ *   1. a 1 M-row Iceberg table (id int key, name string) and a topic of N Debezium events
+ *      (JSON with schemas, format of the recorded fixtures): 70 % updates / 30 % deletes of
+ *      live keys, creates of absent ones, tombstones after deletes;
+ *   2. consume: floe's PartitionFetcher reads the whole topic (records/s);
+ *   3. apply: the real path (KafkaChangeSource + Debezium decoder + sync runner + applier, config
+ *      defaults: 50 k changes or 5 s per batch) from offset 0 until the last snapshot is committed;
+ *   4. freshness: events produced at a steady rate while sync runs; per event, Iceberg commit
+ *      time − source ts_ms; p50/p99;
+ *   5. merge: bench/apply-merge.ts (10 k-change batch into a 1 M- and a 20 M-row table).
+ * Last line:
+ *   bench:cdc ratio=<apply/consume> apply_events_per_s=<n> consume_events_per_s=<n> p99_freshness_ms=<n> merge_20m_over_1m=<x>
+ *
+ *   node --import tsx bench/cdc.ts [events=300000] [freshness_rate=2000] [merge_large_rows=20000000]
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Producer } from '@platformatic/kafka';
+import { SqlCatalog } from '../src/catalog/sql/sql-catalog.ts';
+import { SqliteDriver } from '../src/catalog/sql/sqlite-driver.ts';
+import type { Catalog } from '../src/catalog/catalog.ts';
+import { openTableApplier, type TableApplier } from '../src/cdc/apply/apply-batch.ts';
+import { createDebeziumDecoder } from '../src/cdc/debezium/index.ts';
+import { KafkaChangeSource } from '../src/cdc/kafka/kafka-change-source.ts';
+import { PartitionFetcher } from '../src/cdc/kafka/partition-fetcher.ts';
+import type { KafkaSyncSourceConfig } from '../src/config/types.ts';
+import { EventBus } from '../src/core/events.ts';
+import { silentLogger } from '../src/core/logger.ts';
+import { LocalFileIO } from '../src/io/local-file-io.ts';
+import type { Schema, TableIdentifier } from '../src/iceberg/spec/types.ts';
+import { currentSchema } from '../src/iceberg/table/metadata-access.ts';
+import { commitChange } from '../src/iceberg/table/snapshot-producer.ts';
+import { tableDataWriter } from '../src/iceberg/table/table-writer.ts';
+import { runSync, type TableSink } from '../src/pipeline/sync/sync-runner.ts';
+import { createTopic, DebeziumEventGenerator, deleteTopics, fillTopic } from './support/debezium-events.ts';
+
+const brokers = (process.env.FLOE_KAFKA_BROKERS ?? '').split(',').filter((b) => b !== '');
+if (brokers.length === 0) throw new Error('FLOE_KAFKA_BROKERS is not set: scripts/services.sh start kafka; source scripts/env.sh');
+const EVENTS = Number(process.argv[2] ?? 300_000);
+const FRESH_RATE = Number(process.argv[3] ?? 2000);
+const MERGE_LARGE = process.argv[4] ?? '20000000';
+const ROWS = 1_000_000;
+const FRESH_SECONDS = 20;
+const ID: TableIdentifier = { namespace: ['bench'], name: 'events' };
+const SCHEMA: Schema = {
+  schemaId: 0,
+  identifierFieldIds: [1],
+  fields: [
+    { id: 1, name: 'id', required: true, type: { type: 'int' } },
+    { id: 2, name: 'name', required: false, type: { type: 'string' } },
+  ],
+};
+const SOURCE: KafkaSyncSourceConfig = {
+  type: 'kafka', brokers, groupId: 'floe-bench', clientId: 'floe-bench',
+  debezium: { decimalHandlingMode: 'precise', timePrecisionMode: 'adaptive', binaryHandlingMode: 'bytes', intervalHandlingMode: 'numeric', unavailableValue: '__debezium_unavailable_value' },
+};
+
+/** Writes ids 1..ROWS as one append. */
+async function fillTable(catalog: Catalog, io: LocalFileIO): Promise<void> {
+  const table = await catalog.createTable(ID, { schema: SCHEMA });
+  const writer = tableDataWriter(io, table.metadata);
+  for (let from = 1; from <= ROWS; from += 100_000) {
+    const ids = Array.from({ length: 100_000 }, (_, i) => from + i);
+    await writer.write({ numRows: ids.length, columns: [ids, ids.map((id) => `name ${id} initial`)] });
+  }
+  await commitChange(catalog, io, ID, { addedFiles: await writer.complete() });
+}
+
+async function consumeRate(topic: string, count: number): Promise<number> {
+  const f = await PartitionFetcher.open({ connect: { clientId: 'bench', bootstrapBrokers: brokers }, groupId: 'bench', topics: () => [topic], startOffset: () => undefined });
+  const t0 = performance.now();
+  let n = 0;
+  try {
+    while (n < count) n += (await f.poll(50_000, 1000)).length;
+  } finally {
+    await f.close();
+  }
+  return count / ((performance.now() - t0) / 1000);
+}
+
+/** Runs the real sync path on `topic` until `stopAfter` records are committed; freshness per change. */
+async function runApply(applier: TableApplier, schema: Schema, topic: string, stopAfter: () => number): Promise<{ freshness: number[]; lastCommitAt: number; changes: number }> {
+  const decoder = createDebeziumDecoder({ table: 'bench.events', schema, keyColumns: ['id'] });
+  const source = new KafkaChangeSource({
+    config: { ...SOURCE, topics: [topic] },
+    tables: [{ target: 'bench.events', topic, decode: (r) => { const d = decoder(r); return d.kind === 'change' ? d.change : null; } }],
+    badEvents: 'fail',
+    deadLetterDir: join(tmpdir(), 'floe-bench-dlq'),
+    events: new EventBus(),
+    logger: silentLogger(),
+  });
+  const freshness: number[] = [];
+  let lastCommitAt = 0;
+  let committed = 0;
+  const sink: TableSink = {
+    apply: async (changes, summary) => {
+      const r = await applier.apply(changes, { summary });
+      lastCommitAt = performance.now();
+      const now = Date.now();
+      for (const c of changes) if (c.commitTimeMs !== undefined) freshness.push(now - c.commitTimeMs);
+      committed = Number((JSON.parse(summary['floe.kafka.offsets']!) as Record<string, Record<string, string>>)[topic]!['0']);
+      return { snapshotId: r.snapshot?.snapshotId ?? null };
+    },
+  };
+  const out = await runSync({
+    source,
+    tables: [{ target: 'bench.events', source: 'bench.events', lastCommitted: undefined, loadWatermark: undefined }],
+    sinks: new Map([['bench.events', sink]]),
+    maxBatchChanges: 50_000,
+    maxBatchBytes: 128 << 20,
+    commitIntervalMs: 5000,
+    logger: silentLogger(),
+    // Stop once every record is committed; tombstones at the tail never commit, so allow a final one.
+    stopWhen: () => committed >= stopAfter() - 1,
+  });
+  return { freshness, lastCommitAt, changes: out.changes };
+}
+
+/** Produces events at `rate`/s for `seconds` with ts_ms = send time; resolves with the record count. */
+async function produceSteady(topic: string, gen: DebeziumEventGenerator, rate: number, seconds: number, made: { n: number }): Promise<void> {
+  const producer = new Producer({ clientId: 'floe-bench', bootstrapBrokers: brokers });
+  const t0 = performance.now();
+  let events = 0;
+  try {
+    for (let tick = 1; tick <= seconds * 20; tick += 1) {
+      const messages = [];
+      while (events < (rate * tick) / 20) {
+        events += 1;
+        for (const e of gen.next(Date.now())) messages.push({ topic, partition: 0, key: Buffer.from(e.key), ...(e.value === null ? {} : { value: Buffer.from(e.value) }) });
+      }
+      if (messages.length > 0) await producer.send({ messages });
+      made.n += messages.length;
+      const wait = t0 + (tick * 1000) / 20 - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+  } finally {
+    await producer.close();
+  }
+}
+
+const percentile = (xs: readonly number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
+
+/** bench/apply-merge.ts's result line (10 k-change batch into 1 M and `large` rows). */
+async function mergeRatio(large: string): Promise<{ line: string; ratio: number }> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', new URL('./apply-merge.ts', import.meta.url).pathname, '1000000', large], { maxBuffer: 1 << 24 });
+  const lines = stdout.trim().split('\n');
+  const last = lines[lines.length - 1]!;
+  const ratio = Number(/merge_20m_over_1m=([\d.]+)/.exec(last)?.[1] ?? NaN);
+  return { line: lines.join('\n'), ratio };
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'floe-bench-cdc-'));
+  const io = new LocalFileIO();
+  const catalog = await SqlCatalog.open({ name: 'bench', driver: new SqliteDriver(join(dir, 'catalog.db')), warehouse: `file://${join(dir, 'warehouse')}`, io });
+  const topic = `floe-bench-cdc-${Date.now()}`;
+  const freshTopic = `${topic}-fresh`;
+  let applier: TableApplier | undefined;
+  try {
+    await catalog.createNamespace(['bench']);
+    let t0 = performance.now();
+    await fillTable(catalog, io);
+    applier = await openTableApplier({ catalog, io, id: ID, indexPath: join(dir, 'index.sqlite') });
+    const schema = currentSchema((await catalog.loadTable(ID)).metadata);
+    console.log(`table: ${ROWS} rows written and indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s (index ${applier.opened.mode})`);
+    const gen = new DebeziumEventGenerator(ROWS, 'events');
+    gen.fillKeySpace();
+    t0 = performance.now();
+    const bytes = await fillTopic(brokers, topic, gen, EVENTS);
+    console.log(`topic: ${EVENTS} records (${(bytes / 1e6).toFixed(0)} MB, ${(bytes / EVENTS).toFixed(0)} B each) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    const consume = await consumeRate(topic, EVENTS);
+    console.log(`consume: ${consume.toFixed(0)} records/s (PartitionFetcher, same client as sync)`);
+
+    t0 = performance.now();
+    const run = await runApply(applier, schema, topic, () => EVENTS);
+    const apply = EVENTS / ((run.lastCommitAt - t0) / 1000);
+    console.log(`apply: ${apply.toFixed(0)} records/s to committed snapshots (${run.changes} changes, ${((run.lastCommitAt - t0) / 1000).toFixed(1)} s)`);
+
+    await createTopic(brokers, freshTopic);
+    const made = { n: 0 };
+    let producing = true;
+    const producer = produceSteady(freshTopic, gen, FRESH_RATE, FRESH_SECONDS, made).finally(() => (producing = false));
+    const fresh = await runApply(applier, schema, freshTopic, () => (producing ? Number.MAX_SAFE_INTEGER : made.n));
+    await producer;
+    const p50 = percentile(fresh.freshness, 50);
+    const p99 = percentile(fresh.freshness, 99);
+    console.log(`freshness at ${FRESH_RATE} events/s for ${FRESH_SECONDS} s, commitIntervalMs 5000: p50 ${p50} ms, p99 ${p99} ms over ${fresh.freshness.length} changes`);
+
+    applier.close();
+    applier = undefined;
+    const merge = await mergeRatio(MERGE_LARGE);
+    console.log(merge.line);
+    console.log(
+      `bench:cdc ratio=${(apply / consume).toFixed(2)} apply_events_per_s=${apply.toFixed(0)} consume_events_per_s=${consume.toFixed(0)} p99_freshness_ms=${p99} merge_20m_over_1m=${merge.ratio.toFixed(2)}`,
+    );
+  } finally {
+    applier?.close();
+    await catalog.close();
+    await deleteTopics(brokers, [topic, freshTopic]);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
