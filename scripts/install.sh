@@ -109,12 +109,14 @@ find_python() {
   done
 }
 
+venv_id() { "$FLOE_VENV/bin/python" -c 'import sys; print(sys.version.split()[0])' 2>/dev/null && echo "$FLOE_PYICEBERG_REQ"; }
+
 install_python() {
-  local stamp="$FLOE_VENV/.floe-stamp" py want
+  local stamp="$FLOE_VENV/.floe-stamp" py
+  # Checked with the venv's own interpreter: pyenv shims take a second per call.
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(venv_id)" ]; then log "python: $FLOE_PYICEBERG_REQ cached in $FLOE_VENV"; return; fi
   py=$(find_python)
   [ -n "$py" ] || die "missing Python >= 3.10 with the venv module (looked for python3.11, python3.12, python3.13, python3.10, python3)"
-  want="$("$py" -c 'import sys; print(sys.version.split()[0])') $FLOE_PYICEBERG_REQ"
-  if stamp_ok "$stamp" "$want" && [ -x "$FLOE_VENV/bin/python" ]; then log "python: $want cached in $FLOE_VENV"; return; fi
   log "python: creating $FLOE_VENV with $py and installing $FLOE_PYICEBERG_REQ"
   rm -rf "$FLOE_VENV"
   "$py" -m venv "$FLOE_VENV" || die "could not create a virtualenv with $py"
@@ -123,7 +125,7 @@ install_python() {
     die "pip could not install $FLOE_PYICEBERG_REQ (is PyPI reachable?)"
   fi
   "$FLOE_VENV/bin/python" -c 'import pyiceberg, pyarrow, sqlalchemy' || die "pyiceberg installed but does not import"
-  echo "$want" >"$stamp"
+  venv_id >"$stamp"
 }
 
 mkdir -p "$FLOE_CACHE"
