@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { ColumnBatch, IcebergValue } from '../src/iceberg/spec/types.ts';
 import { BENCH_SCHEMA, benchBatch } from './support/mixed-rows.ts';
 
-const VARIANTS = ['hyparquet-zstd', 'hyparquet-snappy', 'duckdb-zstd', 'floe-zstd'] as const;
+const VARIANTS = ['hyparquet-zstd', 'hyparquet-snappy', 'duckdb-zstd', 'floe-hyparquet-zstd', 'floe-zstd', 'floe-snappy', 'floe-none'] as const;
 type Variant = (typeof VARIANTS)[number];
 interface Measure {
   secs: number;
@@ -105,7 +105,7 @@ async function duckdbSink(path: string): Promise<Sink> {
   };
 }
 
-async function floeSink(path: string): Promise<Sink> {
+async function floeSink(path: string, codec: 'zstd' | 'snappy' | 'uncompressed', encoder: 'auto' | 'hyparquet'): Promise<Sink> {
   const { createDataFileWriter } = await import('../src/iceberg/parquet/data-file-writer.ts');
   const { LocalFileIO } = await import('../src/io/local-file-io.ts');
   const w = createDataFileWriter({
@@ -114,7 +114,8 @@ async function floeSink(path: string): Promise<Sink> {
     locationFor: () => path,
     targetFileSizeBytes: 512 << 20,
     rowGroupRows: BATCH_ROWS,
-    codec: 'zstd',
+    codec,
+    encoder,
   });
   return {
     write: (batch) => w.write(batch),
@@ -144,7 +145,9 @@ async function child(variant: Variant, rows: number, dir: string): Promise<void>
         ? await hyparquetSink(path, 'SNAPPY')
         : variant === 'duckdb-zstd'
           ? await duckdbSink(path)
-          : await floeSink(path);
+          : variant === 'floe-hyparquet-zstd'
+            ? await floeSink(path, 'zstd', 'hyparquet')
+            : await floeSink(path, variant === 'floe-zstd' ? 'zstd' : variant === 'floe-snappy' ? 'snappy' : 'uncompressed', 'auto');
   for (let from = 0; from < rows; from += BATCH_ROWS) {
     const g0 = performance.now();
     const gc0 = cpuNow();

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { LocalFileIO } from '../../src/io/local-file-io.ts';
 import { createDataFileWriter } from '../../src/iceberg/parquet/data-file-writer.ts';
 import { writePositionDeleteFile } from '../../src/iceberg/parquet/position-delete-writer.ts';
-import { ALL_TYPES_ROWS, ALL_TYPES_SCHEMA } from '../../src/iceberg/parquet/test-tables.ts';
+import { ALL_PRIMITIVES_ROWS, ALL_PRIMITIVES_SCHEMA, ALL_TYPES_ROWS, ALL_TYPES_SCHEMA } from '../../src/iceberg/parquet/test-tables.ts';
 
 const run = promisify(execFile);
 const PY = `
@@ -101,6 +101,43 @@ test('pyarrow reads floe data files: field ids on every node, exact types and va
   assert.deepEqual(hi!['m'], [['k', 1], ['n', null]]);
   assert.deepEqual(hi!['pts'], [{ v: '1.5' }, null, { v: null }]);
   assert.equal(out.rows[3]!['s'], null);
+});
+
+const PY_STATS = `
+import json, sys, pyarrow.parquet as pq
+md = pq.ParquetFile(sys.argv[1]).metadata
+out = []
+for g in range(md.num_row_groups):
+    for c in range(md.num_columns):
+        col = md.row_group(g).column(c)
+        s = col.statistics
+        out.append({'col': col.path_in_schema, 'codec': col.compression, 'nulls': s.null_count if s is not None else None,
+                    'min': str(s.min) if s is not None and s.has_min_max else None, 'max': str(s.max) if s is not None and s.has_min_max else None})
+print(json.dumps(out))
+`;
+
+test('pyarrow reads files of the flat encoder (primitive schemas) exactly as those of hyparquet-writer, with statistics', async () => {
+  const write = async (encoder: 'auto' | 'hyparquet', name: string) => {
+    const w = createDataFileWriter({ io, schema: ALL_PRIMITIVES_SCHEMA, encoder, locationFor: () => join(dir, name) });
+    await w.writeRows(ALL_PRIMITIVES_ROWS);
+    return (await w.complete())[0]!.filePath;
+  };
+  const flat = await pyarrowRead(await write('auto', 'flat.parquet'));
+  const hyp = await pyarrowRead(await write('hyparquet', 'hyp.parquet'));
+  assert.deepEqual(flat, hyp);
+  assert.equal(flat.ids['dec38'], 9);
+  assert.equal(flat.rows[0]!['d'], '-0');
+  const python = process.env['FLOE_PYTHON']!;
+  const { stdout } = await run(python, ['-c', PY_STATS, join(dir, 'flat.parquet')]);
+  const stats = JSON.parse(stdout) as { col: string; codec: string; nulls: number; min: string | null; max: string | null }[];
+  const by = (c: string) => stats.find((s) => s.col === c)!;
+  assert.ok(stats.every((s) => s.codec === 'ZSTD'));
+  assert.deepEqual(by('i'), { col: 'i', codec: 'ZSTD', nulls: 1, min: '-2147483648', max: '2147483647' });
+  assert.deepEqual([by('l').min, by('l').max], ['-9223372036854775808', '9223372036854775807']);
+  assert.deepEqual([by('d').min, by('d').max, by('d').nulls], ['-0.0', '1.7976931348623157e+308', 1]);
+  assert.deepEqual([by('dec38').min, by('dec38').max], ['-9999999999999999999999999999.9999999999', '9999999999999999999999999999.9999999999']);
+  assert.deepEqual([by('s').min, by('s').max], ['', ALL_PRIMITIVES_ROWS[1]!['s']]);
+  assert.deepEqual([by('ts').min, by('day').max], ['0001-01-01 00:00:00', '9999-12-31']);
 });
 
 test('pyarrow reads floe position delete files with the reserved field ids', async () => {

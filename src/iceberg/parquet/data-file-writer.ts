@@ -10,8 +10,9 @@ import type { FileIO } from '../../io/file-io.ts';
 import { schemaToJson } from '../spec/schema-json.ts';
 import { partitionTuple } from '../spec/transforms.ts';
 import type { ColumnBatch, DataFile, IcebergValue, PartitionSpec, PartitionTuple, Row, Schema } from '../spec/types.ts';
+import { FlatParquetFileWriter, isFlatSchema } from './flat-parquet-file-writer.ts';
 import { type ParquetCodec, ParquetFileWriter } from './parquet-file-writer.ts';
-import { fileMetrics } from './parquet-metrics.ts';
+import { fileMetrics, type RowGroupStats } from './parquet-metrics.ts';
 import { parquetLeaves, parquetSchema } from './parquet-schema.ts';
 
 /** Options of `createDataFileWriter`; defaults in DEFAULTS. */
@@ -26,6 +27,12 @@ export interface DataFileWriterOptions {
   readonly rowGroupRows?: number;
   readonly codec?: ParquetCodec;
   readonly maxOpenFiles?: number;
+  /**
+   * `auto` (default): floe's flat encoder when every top-level field is a primitive (the usual
+   * bulk-load table), hyparquet-writer otherwise (structs, lists, maps). `hyparquet` forces the
+   * latter (comparisons, tests).
+   */
+  readonly encoder?: 'auto' | 'hyparquet';
 }
 
 const DEFAULTS = {
@@ -33,6 +40,7 @@ const DEFAULTS = {
   rowGroupRows: 131_072, // bounds memory to one row group per open file
   codec: 'zstd' as ParquetCodec, // Iceberg's write.parquet.compression-codec
   maxOpenFiles: 32,
+  encoder: 'auto' as 'auto' | 'hyparquet',
 };
 
 /** A record writer for data files. */
@@ -47,10 +55,20 @@ export interface DataFileWriter {
   abort(): Promise<void>;
 }
 
+/** What both Parquet file writers offer. */
+interface ParquetFileSink {
+  append(batch: ColumnBatch, start: number, end: number): Promise<void>;
+  finish(): Promise<number>;
+  abort(): Promise<void>;
+  readonly bytesWritten: number;
+  readonly rowCount: number;
+  readonly rowGroups: readonly RowGroupStats[];
+}
+
 interface OpenFile {
   readonly path: string;
   readonly partition: PartitionTuple;
-  readonly file: ParquetFileWriter;
+  readonly file: ParquetFileSink;
 }
 
 /** Stable grouping key of a partition tuple (bigints, bytes and strings kept apart). */
@@ -77,13 +95,15 @@ export function createDataFileWriter(options: DataFileWriterOptions): DataFileWr
   const pqSchema = parquetSchema(schema);
   const leaves = parquetLeaves(schema);
   const kvMetadata = [{ key: 'iceberg.schema', value: JSON.stringify(schemaToJson(schema)) }];
+  const flat = o.encoder === 'auto' && isFlatSchema(schema.fields);
   const open = new Map<string, OpenFile>(); // insertion order = least recently written first
   const done: DataFile[] = [];
 
   async function openFile(partition: PartitionTuple): Promise<OpenFile> {
     const path = o.locationFor(partition);
     const out = await io.openOutput(path);
-    const file = new ParquetFileWriter({ path, out, fields: schema.fields, schema: pqSchema, codec: o.codec, rowGroupRows: o.rowGroupRows, kvMetadata });
+    const fileOptions = { path, out, fields: schema.fields, schema: pqSchema, codec: o.codec, rowGroupRows: o.rowGroupRows, kvMetadata };
+    const file = flat ? new FlatParquetFileWriter(fileOptions) : new ParquetFileWriter(fileOptions);
     return { path, partition, file };
   }
 

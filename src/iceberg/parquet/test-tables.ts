@@ -84,3 +84,14 @@ export const ALL_TYPES_ROWS: Row[] = [
     s: null, u: null, bin: null, fx: null, st: null, pts: null, tags: null, m: null,
   },
 ];
+
+/** The primitive columns of ALL_TYPES_SCHEMA (ids 1..17): a flat schema, written by the flat encoder. */
+export const ALL_PRIMITIVES_SCHEMA: Schema = {
+  ...ALL_TYPES_SCHEMA,
+  fields: ALL_TYPES_SCHEMA.fields.filter((f) => !['struct', 'list', 'map'].includes(f.type.type)),
+};
+
+/** ALL_TYPES_ROWS without the nested columns. */
+export const ALL_PRIMITIVES_ROWS: Row[] = ALL_TYPES_ROWS.map((r) =>
+  Object.fromEntries(ALL_PRIMITIVES_SCHEMA.fields.map((f) => [f.name, r[f.name] ?? null])),
+);
