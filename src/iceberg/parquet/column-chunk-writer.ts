@@ -13,6 +13,8 @@ import { encodeLevelRun, encodeLevels } from './rle-levels.ts';
 import { packBooleans } from './plain-encoders.ts';
 import type { IcebergValue } from '../spec/types.ts';
 import { CompactWriter } from './thrift-compact.ts';
+import type { TypedColumn } from './typed-batch.ts';
+import { TYPED_ENCODERS } from './typed-encoders.ts';
 
 const DATA_PAGE_V2 = 3;
 const PLAIN = 0;
@@ -55,6 +57,18 @@ export class ColumnChunkWriter {
 
   /** Encodes `values[from, to)`; throws EncodeError (plain-encoders.ts) on a bad value. */
   write(values: ArrayLike<IcebergValue>, from: number, to: number): void {
+    const encode = this.codec.encode;
+    this.run(from, to, (at) => encode(values, at, to, this.page, this.levels, this.pageRows, this.stats, this.pageSize));
+  }
+
+  /** Encodes rows `[from, to)` of a typed column whose kind fits this leaf (typed-encoders.ts `typedFits`). */
+  writeTyped(col: TypedColumn, from: number, to: number): void {
+    const encode = TYPED_ENCODERS[col.kind];
+    this.run(from, to, (at) => encode(col, at, to, this.page, this.levels, this.pageRows, this.stats, this.pageSize));
+  }
+
+  /** Calls `step(at)` (encode from row `at`, return the next row) until `to`, cutting pages as they fill. */
+  private run(from: number, to: number, step: (at: number) => number): void {
     let at = from;
     while (at < to) {
       if (this.levels !== null && this.levels.length < this.pageRows + (to - at)) {
@@ -63,7 +77,7 @@ export class ColumnChunkWriter {
         this.levels = grown;
       }
       const nullsBefore = this.stats.nulls;
-      const next = this.codec.encode(values, at, to, this.page, this.levels, this.pageRows, this.stats, this.pageSize);
+      const next = step(at);
       this.pageNulls += this.stats.nulls - nullsBefore;
       this.pageRows += next - at;
       this.chunkRows += next - at;

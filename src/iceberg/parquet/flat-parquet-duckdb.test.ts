@@ -51,7 +51,7 @@ test('DuckDB reads every primitive type of a flat-encoded file exactly, with the
         (day - DATE '1970-01-01')::INTEGER AS day, epoch_us(DATE '1970-01-01' + tod) AS tod, epoch_us(ts) AS ts, epoch_us(tstz) AS tstz,
         s, u::VARCHAR AS u, hex(bin) AS bin, hex(fx) AS fx
       FROM read_parquet('${path}') ORDER BY id`);
-    const expected = ALL_PRIMITIVES_ROWS.map((r) => ({
+    const expected: Record<string, unknown>[] = ALL_PRIMITIVES_ROWS.map((r) => ({
       ...r,
       dec9: decimalText(r.dec9 as bigint | null, 2),
       dec18: decimalText(r.dec18 as bigint | null, 0),
@@ -88,7 +88,7 @@ test('DuckDB agrees on counts, sums and footer statistics across pages and row g
     const path = await writeLocal(dir, schema, rows, 100_000);
     const [agg] = await query(`SELECT count(*)::INTEGER AS n, count(q)::INTEGER AS nq, sum(q)::BIGINT AS sq, sum(id)::BIGINT AS sid,
         count(name)::INTEGER AS nn, sum(length(name))::BIGINT AS ln, count_if(ok)::INTEGER AS t, count(ok)::INTEGER AS nok FROM read_parquet('${path}')`);
-    const nonNull = <T>(k: string) => rows.map((r) => r[k]).filter((v): v is T => v !== null);
+    const nonNull = <T>(k: string): T[] => rows.map((r) => r[k]).filter((v) => v !== null) as T[];
     assert.deepEqual(agg, {
       n: rows.length,
       nq: nonNull<number>('q').length,

@@ -17,6 +17,8 @@ import { type ChunkMeta, encodeFooter, type RowGroupMeta } from './parquet-foote
 import { primitiveElement } from './parquet-schema.ts';
 import type { SchemaElement } from 'hyparquet-writer';
 import { EncodeError } from './plain-encoders.ts';
+import { isTypedBatch } from './typed-batch.ts';
+import { typedFits } from './typed-encoders.ts';
 import { findBadValue } from './value-check.ts';
 
 const PAGE_CODECS: Readonly<Record<ParquetCodec, PageCodec>> = { zstd: 'ZSTD', snappy: 'SNAPPY', uncompressed: 'UNCOMPRESSED' };
@@ -106,13 +108,21 @@ export class FlatParquetFileWriter {
     }
   }
 
+  /** Typed columns (typed-batch.ts) whose kind fits the leaf are encoded from their words; the rest from values. */
   private encode(batch: ColumnBatch, from: number, to: number): void {
     const leaves = this.leaves;
+    const typed = isTypedBatch(batch) ? batch : undefined;
     try {
       for (let c = 0; c < leaves.length; c++) {
-        const col = batch.columns[c];
-        if (!col || col.length < to) throw new EncodeError(`column ${leaves[c]!.field.name}: ${col?.length ?? 0} values for ${to} rows`);
-        leaves[c]!.writer.write(col as ArrayLike<IcebergValue>, from, to);
+        const leaf = leaves[c]!;
+        const t = typed?.typed[c];
+        if (t !== undefined && t.nulls.length >= to && typedFits(t.kind, leaf.field.type)) {
+          leaf.writer.writeTyped(t, from, to);
+          continue;
+        }
+        const col = typed?.plain[c] ?? batch.columns[c];
+        if (!col || col.length < to) throw new EncodeError(`column ${leaf.field.name}: ${col?.length ?? 0} values for ${to} rows`);
+        leaf.writer.write(col as ArrayLike<IcebergValue>, from, to);
       }
     } catch (err) {
       if (!(err instanceof EncodeError) && !(err instanceof TypeError) && !(err instanceof RangeError)) throw err;

@@ -13,6 +13,7 @@ import type { DataFile, PartitionSpec, Schema } from '../../iceberg/spec/types.t
 import { fileIOFor } from '../../io/registry.ts';
 import { BinaryCopyDecoder } from '../../sources/postgres/binary-copy-decoder.ts';
 import type { PgConnectOptions } from '../../sources/postgres/connection.ts';
+import { typedColumnCodecs } from '../../sources/postgres/pg-typed-codecs.ts';
 import type { PgTable } from '../../sources/postgres/pg-table.ts';
 import { importSnapshotSql } from '../../sources/postgres/snapshot.ts';
 import { columnDecoders, type MappedColumn, type MappingOptions } from '../../sources/postgres/type-mapping.ts';
@@ -81,7 +82,9 @@ export async function readChunk(client: pg.Client, task: ChunkTask): Promise<Chu
   try {
     for (const sql of importSnapshotSql(task.snapshotName)) await client.query(sql);
     if (task.delayMs > 0) await sleep(task.delayMs);
-    const decoder = new BinaryCopyDecoder(columnDecoders(decode.table, decode.columns, decode.options), task.label);
+    // typed columns: fixed-width values in typed arrays, encoded by the flat Parquet writer without boxing
+    const typed = typedColumnCodecs(decode.table, decode.columns, decode.options);
+    const decoder = new BinaryCopyDecoder(columnDecoders(decode.table, decode.columns, decode.options), task.label, typed);
     const stream = client.query(copyTo(task.copySql));
     for await (const bytes of stream as AsyncIterable<Buffer>) {
       const d0 = performance.now();

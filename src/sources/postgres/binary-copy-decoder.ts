@@ -5,17 +5,27 @@
  * an incomplete tuple waits for the next chunk. Values land column by column (`ColumnBatch`).
  */
 import { CorruptFileError } from '../../core/errors.ts';
+import { typedBatch } from '../../iceberg/parquet/typed-batch.ts';
 import type { ColumnBatch, IcebergValue } from '../../iceberg/spec/types.ts';
 import type { FieldDecoder } from './pg-codecs.ts';
+import { type TypedCodec, TypedColumnSet, type TypedFieldDecoder } from './pg-typed-codecs.ts';
 
 const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]; // "PGCOPY\n\377\r\n\0"
 const HEADER_FIXED = 19;
 const EMPTY = Buffer.alloc(0);
 
-/** Decodes one table's binary COPY stream; `decoders[i]` decodes column i (non-null values only). */
+/**
+ * Decodes one table's binary COPY stream; `decoders[i]` decodes column i (non-null values only).
+ * With `typed` codecs (pg-typed-codecs.ts), those columns go to typed arrays and batches are
+ * TypedColumnBatches (iceberg/parquet/typed-batch.ts): still ColumnBatches, whose `columns`
+ * materializes the same values on first read.
+ */
 export class BinaryCopyDecoder {
   private readonly decoders: readonly FieldDecoder[];
   private readonly label: string;
+  private readonly typedDecoders: readonly (TypedFieldDecoder | undefined)[];
+  private readonly typedSet: TypedColumnSet;
+  private readonly anyTyped: boolean;
   private columns: IcebergValue[][];
   private pending: Buffer = EMPTY;
   private headerRead = false;
@@ -23,11 +33,14 @@ export class BinaryCopyDecoder {
   private rows = 0;
   private totalRows = 0;
 
-  /** `label` names the stream in errors, e.g. `public.orders chunk 3`. */
-  constructor(decoders: readonly FieldDecoder[], label: string) {
+  /** `label` names the stream in errors, e.g. `public.orders chunk 3`; `typed[i]`, when set, replaces `decoders[i]`. */
+  constructor(decoders: readonly FieldDecoder[], label: string, typed: readonly (TypedCodec | undefined)[] = []) {
     this.decoders = decoders;
     this.label = label;
     this.columns = decoders.map(() => []);
+    this.typedDecoders = decoders.map((_, i) => typed[i]?.decode);
+    this.typedSet = new TypedColumnSet(decoders.map((_, i) => typed[i]?.kind));
+    this.anyTyped = this.typedDecoders.some((t) => t !== undefined);
   }
 
   /** Rows decoded and not yet taken. */
@@ -71,7 +84,9 @@ export class BinaryCopyDecoder {
 
   /** Hands over the rows decoded so far, column by column, and starts a new batch. */
   takeBatch(): ColumnBatch {
-    const batch = { numRows: this.rows, columns: this.columns };
+    const batch = this.anyTyped
+      ? typedBatch(this.rows, this.typedSet.finish(), this.columns.map((c, i) => (this.typedDecoders[i] ? undefined : c)))
+      : { numRows: this.rows, columns: this.columns };
     this.columns = this.decoders.map(() => []);
     this.rows = 0;
     return batch;
@@ -84,6 +99,15 @@ export class BinaryCopyDecoder {
 
   private corrupt(what: string): CorruptFileError {
     return new CorruptFileError(`postgres binary COPY of ${this.label}: ${what} after ${this.totalRows} row(s)`);
+  }
+
+  /** Forgets the values of fields `[0, fields)` of the row being decoded. */
+  private undoRow(fields: number): void {
+    for (let i = 0; i < fields; i++) {
+      const b = this.typedSet.builders[i];
+      if (b === undefined) this.columns[i]!.length = this.rows;
+      else b.nulls[this.rows] = 0;
+    }
   }
 
   /** Offset after the header, or −1 when the header is not complete yet. */
@@ -103,6 +127,10 @@ export class BinaryCopyDecoder {
   private readTuples(buf: Buffer, view: DataView, off: number): number {
     const end = buf.length;
     const decoders = this.decoders;
+    const typed = this.typedDecoders;
+    const set = this.typedSet;
+    const builders = set.builders;
+    const anyTyped = this.anyTyped;
     const columns = this.columns;
     const ncols = decoders.length;
     let field = 0;
@@ -115,21 +143,26 @@ export class BinaryCopyDecoder {
         }
         if (n !== ncols) throw this.corrupt(`tuple has ${n} field(s), expected ${ncols}`);
         let p = off + 2;
+        const row = this.rows;
+        if (anyTyped && row >= set.capacity) set.ensure(row);
         for (field = 0; field < ncols; field++) {
           if (end - p < 4) break;
           const len = view.getInt32(p);
           p += 4;
+          const t = anyTyped ? typed[field] : undefined;
           if (len === -1) {
-            columns[field]!.push(null);
+            if (t === undefined) columns[field]!.push(null);
+            else builders[field]!.nulls[row] = 1;
             continue;
           }
           if (len < 0) throw this.corrupt(`field length ${len}`);
           if (end - p < len) break;
-          columns[field]!.push(decoders[field]!(view, buf, p, len));
+          if (t === undefined) columns[field]!.push(decoders[field]!(view, buf, p, len));
+          else t(view, p, len, builders[field]!, row);
           p += len;
         }
         if (field < ncols) {
-          for (let i = 0; i < field; i++) columns[i]!.pop(); // incomplete tuple: undo, wait for more bytes
+          this.undoRow(field); // incomplete tuple: undo, wait for more bytes
           return off;
         }
         off = p;
@@ -138,7 +171,7 @@ export class BinaryCopyDecoder {
       }
       return off;
     } catch (err) {
-      for (const column of columns) column.length = this.rows; // drop the partial tuple
+      this.undoRow(ncols); // drop the partial tuple
       if (err instanceof CorruptFileError) throw err;
       // same class (the caller's next step depends on it), message extended with the row
       const Ctor = (err as Error).constructor as new (message: string, options: ErrorOptions) => Error;

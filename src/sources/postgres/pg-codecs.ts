@@ -68,7 +68,8 @@ function int64(view: DataView, off: number, shift: number, bigShift: bigint): bi
   return (BigInt(hi) << 32n) + BigInt(lo) + bigShift;
 }
 
-function infinite(ctx: DecodeContext, positive: boolean, clamped: IcebergValue): IcebergValue {
+/** The value of ±infinity under `ctx.infinity`: the clamped value, null, or an UnsupportedTypeError naming the column. */
+export function infinite(ctx: DecodeContext, positive: boolean, clamped: IcebergValue): IcebergValue {
   if (ctx.infinity === 'clamp') return clamped;
   if (ctx.infinity === 'null') return null;
   throw new UnsupportedTypeError(
