@@ -30,7 +30,7 @@ export interface FinishedChunk {
 /** Encodes one flat leaf column, row group by row group. */
 export class ColumnChunkWriter {
   private readonly page: ByteBuffer;
-  private readonly chunk = new ByteBuffer(64 * 1024);
+  private readonly chunk = new ByteBuffer(16 * 1024);
   private readonly levelBytes = new ByteBuffer(1024);
   private readonly header = new ByteBuffer(64);
   private levels: Uint8Array | null;
@@ -46,7 +46,7 @@ export class ColumnChunkWriter {
     private readonly compressor: PageCompressor,
     private readonly pageSize: number,
   ) {
-    this.page = new ByteBuffer(Math.min(pageSize + 64, 256 * 1024));
+    this.page = new ByteBuffer(16 * 1024); // grows to about pageSize: a file of few rows (partition fanout) stays small
     this.levels = optional ? new Uint8Array(8192) : null;
   }
 
