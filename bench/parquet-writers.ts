@@ -1,8 +1,10 @@
 /**
  * Compares Parquet writers on 1 M rows x 8 mixed columns of floe's plain values (ColumnBatch):
  * hyparquet-writer (ZSTD via zstd-napi, or built-in SNAPPY), @duckdb/node-api (data chunks ->
- * appender -> COPY TO parquet with FIELD_IDS), and floe's own data-file writer (hyparquet plus
- * Iceberg metrics). Each variant runs in its own child process, twice, so peak RSS is its own.
+ * appender -> COPY TO parquet with FIELD_IDS), and floe's data-file writer (Iceberg metrics) on
+ * hyparquet-writer (`floe-hyparquet-zstd`, what nested schemas use) or on floe's own flat encoder
+ * (`floe-zstd`, `floe-snappy`, `floe-none`). Each variant runs in its own child process, twice,
+ * so peak RSS is its own (CPU includes loading the modules, ~0.3 s). BENCH_VARIANTS=a,b picks some.
  *
  *   node --import tsx bench/parquet-writers.ts [rows]
  *

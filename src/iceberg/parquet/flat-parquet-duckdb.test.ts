@@ -11,11 +11,12 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { LocalFileIO } from '../../io/local-file-io.ts';
 import type { Row, Schema } from '../spec/types.ts';
 import { createDataFileWriter } from './data-file-writer.ts';
+import type { ParquetCodec } from './parquet-file-writer.ts';
 import { ALL_PRIMITIVES_ROWS, ALL_PRIMITIVES_SCHEMA } from './test-tables.ts';
 
-async function writeLocal(dir: string, schema: Schema, rows: Row[], rowGroupRows?: number): Promise<string> {
-  const path = join(dir, `f-${rows.length}.parquet`);
-  const w = createDataFileWriter({ io: new LocalFileIO(), schema, locationFor: () => path, ...(rowGroupRows ? { rowGroupRows } : {}) });
+async function writeLocal(dir: string, schema: Schema, rows: Row[], rowGroupRows?: number, codec: ParquetCodec = 'zstd'): Promise<string> {
+  const path = join(dir, `f-${rows.length}-${codec}.parquet`);
+  const w = createDataFileWriter({ io: new LocalFileIO(), schema, codec, locationFor: () => path, ...(rowGroupRows ? { rowGroupRows } : {}) });
   for (let i = 0; i < rows.length; i += 5000) await w.writeRows(rows.slice(i, i + 5000));
   const files = await w.complete();
   assert.equal(files.length, 1);
@@ -43,30 +44,34 @@ function decimalText(v: bigint | null, scale: number): string | null {
 
 const hex = (v: unknown): string | null => (v === null ? null : Buffer.from(v as Uint8Array).toString('hex').toUpperCase());
 
-test('DuckDB reads every primitive type of a flat-encoded file exactly, with the Iceberg field ids', async () => {
+test('DuckDB reads every primitive type of a flat-encoded file exactly (zstd and snappy), with the Iceberg field ids', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'floe-duckdb-'));
   try {
-    const path = await writeLocal(dir, ALL_PRIMITIVES_SCHEMA, ALL_PRIMITIVES_ROWS);
-    const got = await query(`SELECT id, b, i, l, f, d, dec9::VARCHAR AS dec9, dec18::VARCHAR AS dec18, dec38::VARCHAR AS dec38,
-        (day - DATE '1970-01-01')::INTEGER AS day, epoch_us(DATE '1970-01-01' + tod) AS tod, epoch_us(ts) AS ts, epoch_us(tstz) AS tstz,
-        s, u::VARCHAR AS u, hex(bin) AS bin, hex(fx) AS fx
-      FROM read_parquet('${path}') ORDER BY id`);
-    const expected: Record<string, unknown>[] = ALL_PRIMITIVES_ROWS.map((r) => ({
-      ...r,
-      dec9: decimalText(r.dec9 as bigint | null, 2),
-      dec18: decimalText(r.dec18 as bigint | null, 0),
-      dec38: decimalText(r.dec38 as bigint | null, 10),
-      bin: hex(r.bin),
-      fx: hex(r.fx),
-    }));
-    assert.deepEqual(got, expected);
-    assert.ok(Object.is(got[0]!.d, -0) && Number.isNaN(got[2]!.f));
-    const ids = await query(`SELECT name, field_id::INTEGER AS field_id FROM parquet_schema('${path}') WHERE field_id IS NOT NULL ORDER BY field_id`);
-    assert.deepEqual(ids, ALL_PRIMITIVES_SCHEMA.fields.map((f) => ({ name: f.name, field_id: f.id })));
+    for (const codec of ['zstd', 'snappy'] as const) await checkAllPrimitives(await writeLocal(dir, ALL_PRIMITIVES_SCHEMA, ALL_PRIMITIVES_ROWS, undefined, codec));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+/** DuckDB's values and field ids of a file of ALL_PRIMITIVES_ROWS equal what was written. */
+async function checkAllPrimitives(path: string): Promise<void> {
+  const got = await query(`SELECT id, b, i, l, f, d, dec9::VARCHAR AS dec9, dec18::VARCHAR AS dec18, dec38::VARCHAR AS dec38,
+      (day - DATE '1970-01-01')::INTEGER AS day, epoch_us(DATE '1970-01-01' + tod) AS tod, epoch_us(ts) AS ts, epoch_us(tstz) AS tstz,
+      s, u::VARCHAR AS u, hex(bin) AS bin, hex(fx) AS fx
+    FROM read_parquet('${path}') ORDER BY id`);
+  const expected: Record<string, unknown>[] = ALL_PRIMITIVES_ROWS.map((r) => ({
+    ...r,
+    dec9: decimalText(r.dec9 as bigint | null, 2),
+    dec18: decimalText(r.dec18 as bigint | null, 0),
+    dec38: decimalText(r.dec38 as bigint | null, 10),
+    bin: hex(r.bin),
+    fx: hex(r.fx),
+  }));
+  assert.deepEqual(got, expected);
+  assert.ok(Object.is(got[0]!.d, -0) && Number.isNaN(got[2]!.f));
+  const ids = await query(`SELECT name, field_id::INTEGER AS field_id FROM parquet_schema('${path}') WHERE field_id IS NOT NULL ORDER BY field_id`);
+  assert.deepEqual(ids, ALL_PRIMITIVES_SCHEMA.fields.map((f) => ({ name: f.name, field_id: f.id })));
+}
 
 test('DuckDB agrees on counts, sums and footer statistics across pages and row groups', async () => {
   const schema: Schema = {

@@ -157,3 +157,18 @@ test('a file without rows is a valid Parquet file', async () => {
   assert.equal(md.row_groups.length, 0);
   assert.equal(md.schema.length, ALL_PRIMITIVES_SCHEMA.fields.length + 1);
 });
+
+test('every codec (zstd, snappy, uncompressed) reads back exactly and is named in the footer', async () => {
+  const rows: Row[] = [...ALL_PRIMITIVES_ROWS];
+  for (let i = 0; i < 3000; i++) rows.push({ ...ALL_PRIMITIVES_ROWS[i % 3]!, id: BigInt(100 + i), s: `s${i % 50}`, l: BigInt(i) * 7919n });
+  for (const codec of ['zstd', 'snappy', 'uncompressed'] as const) {
+    const io = new MemoryFileIO();
+    const w = createDataFileWriter({ io, schema: ALL_PRIMITIVES_SCHEMA, codec, rowGroupRows: 1000, locationFor: () => `memory://t/${codec}.parquet` });
+    await w.writeRows(rows);
+    const [f] = await w.complete();
+    assert.deepEqual(await readAll(io, f!.filePath, ALL_PRIMITIVES_SCHEMA), rows, codec);
+    const md = await footer(io, f!.filePath);
+    const names = new Set(md.row_groups.flatMap((rg) => rg.columns.map((c) => c.meta_data!.codec)));
+    assert.deepEqual([...names], [codec.toUpperCase()]);
+  }
+});

@@ -1,14 +1,29 @@
 /**
  * Page compression for the flat Parquet encoder. ZSTD goes through zstd-napi's low-level
  * binding (one reused compression context and output buffer: no allocation per page); SNAPPY
- * uses hyparquet-writer's JS implementation (the codec floe offers for compatibility, not
- * speed); UNCOMPRESSED hands the bytes back.
+ * through the native `snappy` package (napi-rs prebuilt), or hyparquet-writer's JS snappy where
+ * no prebuilt binary loads; UNCOMPRESSED hands the bytes back.
+ *
+ * Measured on the 60.5 MB of 1 M bench rows in 1 MiB pages (load avg ~2): zstd level 1 133 ms ->
+ * 20.5 MB; native snappy 283 ms -> 36.3 MB; lz4-napi (frame format, not Parquet's LZ4_RAW) 216 ms
+ * -> 31.5 MB; JS snappy 828 ms -> 32.5 MB. So zstd, Iceberg's default codec, stays the default.
  */
 import { createRequire } from 'node:module';
 import { snappyCompress } from 'hyparquet-writer/src/snappy.js';
 
 type ZstdBinding = typeof import('zstd-napi/binding.js');
-const zstd = createRequire(import.meta.url)('zstd-napi/binding.js') as ZstdBinding;
+const require = createRequire(import.meta.url);
+const zstd = require('zstd-napi/binding.js') as ZstdBinding;
+
+/** Native snappy (raw block format, as Parquet's SNAPPY), or undefined when its binary does not load here. */
+const nativeSnappy = ((): ((src: Uint8Array) => Uint8Array) | undefined => {
+  try {
+    const snappy = require('snappy') as typeof import('snappy');
+    return (src) => snappy.compressSync(Buffer.from(src.buffer, src.byteOffset, src.byteLength));
+  } catch {
+    return undefined;
+  }
+})();
 
 /** Parquet codec names the encoder writes, with their footer enum values. */
 export const CODEC_IDS = { UNCOMPRESSED: 0, SNAPPY: 1, ZSTD: 6 } as const;
@@ -39,6 +54,6 @@ class ZstdCompressor implements PageCompressor {
 /** A compressor for `codec` (one per file writer: the zstd context is not shared across threads' files). */
 export function pageCompressor(codec: PageCodec): PageCompressor {
   if (codec === 'ZSTD') return new ZstdCompressor();
-  if (codec === 'SNAPPY') return { codec, compress: (src) => snappyCompress(src) };
+  if (codec === 'SNAPPY') return { codec, compress: nativeSnappy ?? ((src) => snappyCompress(src)) };
   return { codec, compress: (src) => src };
 }
