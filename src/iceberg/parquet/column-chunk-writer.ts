@@ -14,7 +14,7 @@ import { packBooleans } from './plain-encoders.ts';
 import type { IcebergValue } from '../spec/types.ts';
 import { CompactWriter } from './thrift-compact.ts';
 import type { TypedColumn } from './typed-batch.ts';
-import { TYPED_ENCODERS } from './typed-encoders.ts';
+import type { TypedEncoder } from './typed-encoders.ts';
 
 const DATA_PAGE_V2 = 3;
 const PLAIN = 0;
@@ -61,9 +61,8 @@ export class ColumnChunkWriter {
     this.run(from, to, (at) => encode(values, at, to, this.page, this.levels, this.pageRows, this.stats, this.pageSize));
   }
 
-  /** Encodes rows `[from, to)` of a typed column whose kind fits this leaf (typed-encoders.ts `typedFits`). */
-  writeTyped(col: TypedColumn, from: number, to: number): void {
-    const encode = TYPED_ENCODERS[col.kind];
+  /** Encodes rows `[from, to)` of a typed column with the encoder typed-encoders.ts `typedEncoderFor` chose for this leaf. */
+  writeTyped(col: TypedColumn, encode: TypedEncoder, from: number, to: number): void {
     this.run(from, to, (at) => encode(col, at, to, this.page, this.levels, this.pageRows, this.stats, this.pageSize));
   }
 

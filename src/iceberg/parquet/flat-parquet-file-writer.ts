@@ -18,7 +18,7 @@ import { primitiveElement } from './parquet-schema.ts';
 import type { SchemaElement } from 'hyparquet-writer';
 import { EncodeError } from './plain-encoders.ts';
 import { isTypedBatch } from './typed-batch.ts';
-import { typedFits } from './typed-encoders.ts';
+import { typedEncoderFor } from './typed-encoders.ts';
 import { findBadValue } from './value-check.ts';
 
 const PAGE_CODECS: Readonly<Record<ParquetCodec, PageCodec>> = { zstd: 'ZSTD', snappy: 'SNAPPY', uncompressed: 'UNCOMPRESSED' };
@@ -116,8 +116,9 @@ export class FlatParquetFileWriter {
       for (let c = 0; c < leaves.length; c++) {
         const leaf = leaves[c]!;
         const t = typed?.typed[c];
-        if (t !== undefined && t.nulls.length >= to && typedFits(t.kind, leaf.field.type)) {
-          leaf.writer.writeTyped(t, from, to);
+        const typedEncoder = t !== undefined && t.nulls.length >= to ? typedEncoderFor(t.kind, leaf.field.type) : undefined;
+        if (typedEncoder !== undefined) {
+          leaf.writer.writeTyped(t!, typedEncoder, from, to);
           continue;
         }
         const col = typed?.plain[c] ?? batch.columns[c];

@@ -26,9 +26,14 @@ const KIND_OF: Partial<Record<IcebergType['type'], TypedKind>> = {
   float: 'float32', double: 'float64', boolean: 'boolean',
 };
 
-/** True when a typed column of `kind` holds exactly the in-memory values of Iceberg type `t`. */
-export function typedFits(kind: TypedKind, t: IcebergType): boolean {
-  return KIND_OF[t.type] === kind;
+/**
+ * The encoder of a typed column of `kind` for a leaf of Iceberg type `t`, or undefined when the
+ * column does not hold exactly that type's values (the caller then encodes materialized values).
+ * Decimals of up to 18 digits come as int64 (the unscaled value) and are INT32 up to 9 digits.
+ */
+export function typedEncoderFor(kind: TypedKind, t: IcebergType): TypedEncoder | undefined {
+  if (t.type === 'decimal') return kind === 'int64' && t.precision <= 18 ? (t.precision <= 9 ? encodeInt64AsInt32 : encodeInt64) : undefined;
+  return KIND_OF[t.type] === kind ? TYPED_ENCODERS[kind] : undefined;
 }
 
 /** A null where the column is required: the caller reports it through value-check.ts. */
@@ -76,8 +81,10 @@ const hiOf = (v: bigint): number => Number(v >> 32n);
 const loOf = (v: bigint): number => Number(BigInt.asUintN(32, v));
 const toBig = (hi: number, lo: number): bigint => (hi < 2097152 && hi >= -2097152 ? BigInt(hi * TWO32 + lo) : (BigInt(hi) << 32n) | BigInt(lo));
 
-const encodeInt64: TypedEncoder = (col, from, to, out, levels, la, st, limit) => {
-  out.ensure((to - from) * 8);
+/** INT64 (`bits` 64) or, for values known to fit (decimals of <= 9 digits), INT32 of the low word. */
+const int64Encoder = (bits: 32 | 64): TypedEncoder => (col, from, to, out, levels, la, st, limit) => {
+  const width = bits / 8;
+  out.ensure((to - from) * width);
   const view = out.view;
   const data = col.data as Int32Array;
   const nulls = col.nulls;
@@ -99,8 +106,8 @@ const encodeInt64: TypedEncoder = (col, from, to, out, levels, la, st, limit) =>
     const lo = data[2 * i]!;
     const hi = data[2 * i + 1]!;
     view.setInt32(pos, lo, true);
-    view.setInt32(pos + 4, hi, true);
-    pos += 8;
+    if (bits === 64) view.setInt32(pos + 4, hi, true);
+    pos += width;
     const ulo = lo >>> 0;
     if (!seen) {
       seen = true;
@@ -126,6 +133,8 @@ const encodeInt64: TypedEncoder = (col, from, to, out, levels, la, st, limit) =>
   st.nulls = nullCount;
   return i;
 };
+const encodeInt64 = int64Encoder(64);
+const encodeInt64AsInt32 = int64Encoder(32);
 
 function floatEncoder(bits: 32 | 64): TypedEncoder {
   const width = bits / 8;
@@ -203,8 +212,8 @@ const encodeBoolean: TypedEncoder = (col, from, to, out, levels, la, st, limit) 
   return i;
 };
 
-/** The encoder of each typed kind. */
-export const TYPED_ENCODERS: Readonly<Record<TypedKind, TypedEncoder>> = {
+/** The encoder of each typed kind (for its non-decimal Iceberg types). */
+const TYPED_ENCODERS: Readonly<Record<TypedKind, TypedEncoder>> = {
   int32: encodeInt32,
   int64: encodeInt64,
   float32: floatEncoder(32),

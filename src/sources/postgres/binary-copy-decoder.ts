@@ -158,7 +158,7 @@ export class BinaryCopyDecoder {
           if (len < 0) throw this.corrupt(`field length ${len}`);
           if (end - p < len) break;
           if (t === undefined) columns[field]!.push(decoders[field]!(view, buf, p, len));
-          else t(view, p, len, builders[field]!, row);
+          else t(view, buf, p, len, builders[field]!, row);
           p += len;
         }
         if (field < ncols) {

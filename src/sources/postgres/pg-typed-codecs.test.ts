@@ -101,3 +101,62 @@ test('columns grow past their first capacity and mix with plain columns; typed a
   assert.deepEqual(a.file.lowerBounds, b.file.lowerBounds);
   assert.deepEqual(typed.columns, plain.columns, 'materialized only now, after encoding');
 });
+
+test('numeric up to 18 digits: typed (number fast path, plain codec otherwise) equals plain, errors and special values included; files identical', async () => {
+  const specs: CodecSpec[] = [{ codec: 'numeric', precision: 9, scale: 2 }, { codec: 'numeric', precision: 18, scale: 4 }, { codec: 'numeric', precision: 4, scale: 0 }];
+  const values = [
+    ['0', '0', '0'], ['-0.01', '-99999999999999.9999', '-9999'], ['9999999.99', '99999999999999.9999', '9999'], ['123.4', '1e3', '10000e-4'],
+    [null, '0.0001', '-1'], ['-1234567.8', '900719925474.0993', '1'], ['42', '-900719925474.0992', '2'],
+  ].map((r) => r.map((v) => (v === null ? null : f.numeric(v.includes('e') ? String(Number(v)) : v))));
+  const run = (typed: boolean, ctx: DecodeContext, rowsIn: (Uint8Array | null)[][]) => {
+    const d = new BinaryCopyDecoder(specs.map((s) => buildFieldDecoder(s, ctx)), 'public.t', typed ? specs.map((s) => typedCodecFor(s, ctx)) : []);
+    d.push(copyStream(rowsIn));
+    d.end();
+    return d.takeBatch();
+  };
+  const ctx = ctxOf('clamp');
+  const typed = run(true, ctx, values);
+  assert.ok(isTypedBatch(typed) && typed.typed.every((t) => t?.kind === 'int64'));
+  assert.deepEqual(typed.columns, run(false, ctx, values).columns);
+  assert.deepEqual(typed.columns[1]!.slice(0, 3), [0n, -999999999999999999n, 999999999999999999n], 'beyond 2^53: plain path');
+  for (const bad of [['1.234', '0', '0'], ['12345678.9', '0', '0'], ['0', '0', '0.5'], ['NaN', '0', '0']]) {
+    const rowsIn = [bad.map((v) => f.numeric(v))];
+    const plainError = (() => { try { run(false, ctx, rowsIn); } catch (e) { return (e as Error).message; } return 'no error'; })();
+    assert.throws(() => run(true, ctx, rowsIn), (e: unknown) => (e as Error).message === plainError && plainError !== 'no error', bad.join());
+  }
+  const nullCtx: DecodeContext = { ...ctx, numericSpecialValues: 'null' };
+  const special = [['NaN', 'Infinity', '-Infinity'].map((v) => f.numeric(v))];
+  assert.deepEqual(run(true, nullCtx, special).columns, [[null], [null], [null]]);
+  const types: PrimitiveType[] = specs.map((s) => ({ type: 'decimal', precision: s.precision!, scale: s.scale! }));
+  const schema: Schema = { schemaId: 0, identifierFieldIds: [], fields: types.map((type, i) => ({ id: i + 1, name: `d${i}`, required: false, type })) };
+  const write = async (batch: ColumnBatch) => {
+    const io = new MemoryFileIO();
+    const w = createDataFileWriter({ io, schema, locationFor: () => 'memory://t/d.parquet' });
+    await w.write(batch);
+    const [file] = await w.complete();
+    return { file: file!, bytes: await io.read(file!.filePath) };
+  };
+  const [a, b] = [await write(typed), await write(run(false, ctx, values))];
+  assert.deepEqual(a.bytes, b.bytes, 'INT32 (p <= 9) and INT64 pages and statistics identical');
+  assert.deepEqual([a.file.lowerBounds, a.file.upperBounds], [b.file.lowerBounds, b.file.upperBounds]);
+});
+
+test('every split point and one byte at a time: typed decoding (numeric, text, infinity as null) equals plain', () => {
+  for (const infinity of ['clamp', 'null'] as const) {
+    const ctx = ctxOf(infinity);
+    const specs: CodecSpec[] = [...COLUMNS.map((c) => c.spec), { codec: 'numeric', precision: 10, scale: 2 }, { codec: 'text' }];
+    const extra = [f.numeric('-12345678.9'), f.numeric('0.5'), null, f.numeric('99999999.99'), f.numeric('1')];
+    const texts = [f.text('a'), null, f.text(''), f.text('ü'), f.text('zz')];
+    const all = rows.map((r, i) => [...r, extra[i]!, texts[i]!]);
+    const input = copyStream(all);
+    const run = (typed: boolean, pieces: Uint8Array[]) => {
+      const d = new BinaryCopyDecoder(specs.map((s) => buildFieldDecoder(s, ctx)), 'public.t', typed ? specs.map((s) => typedCodecFor(s, ctx)) : []);
+      for (const p of pieces) d.push(p);
+      d.end();
+      return d.takeBatch().columns;
+    };
+    const expected = run(false, [input]);
+    for (let cut = 0; cut <= input.length; cut++) assert.deepEqual(run(true, [input.subarray(0, cut), input.subarray(cut)]), expected, `${infinity} cut ${cut}`);
+    assert.deepEqual(run(true, [...input].map((b) => Uint8Array.of(b))), expected, `${infinity} byte by byte`);
+  }
+});

@@ -8,7 +8,7 @@
 import type { TypedColumn, TypedKind } from '../../iceberg/parquet/typed-batch.ts';
 import type { IcebergValue } from '../../iceberg/spec/types.ts';
 import {
-  type CodecId, type CodecSpec, DATE_MAX_DAYS, DATE_MIN_DAYS, type DecodeContext, infinite, PG_EPOCH_DAYS, PG_EPOCH_MICROS,
+  buildFieldDecoder, type CodecId, type CodecSpec, DATE_MAX_DAYS, DATE_MIN_DAYS, type DecodeContext, infinite, PG_EPOCH_DAYS, PG_EPOCH_MICROS,
   TIMESTAMP_MAX_MICROS, TIMESTAMP_MIN_MICROS,
 } from './pg-codecs.ts';
 import type { PgTable } from './pg-table.ts';
@@ -94,7 +94,7 @@ function dataOf(b: TypedColumnBuilder): Int32Array | Float32Array | Float64Array
 }
 
 /** Decodes one non-null field of `len` bytes at `off` into row `row` of `b` (which has room). */
-export type TypedFieldDecoder = (view: DataView, off: number, len: number, b: TypedColumnBuilder, row: number) => void;
+export type TypedFieldDecoder = (view: DataView, buf: Buffer, off: number, len: number, b: TypedColumnBuilder, row: number) => void;
 
 /** A column's typed decoder and the kind of column it fills. */
 export interface TypedCodec {
@@ -128,7 +128,7 @@ function timestamp(ctx: DecodeContext): TypedCodec {
   const bigEpoch = BigInt(PG_EPOCH_MICROS);
   return {
     kind: 'int64',
-    decode: (view, off, _len, b, row) => {
+    decode: (view, _buf, off, _len, b, row) => {
       const hi = view.getInt32(off);
       const lo = view.getUint32(off + 4);
       if (hi === 0x7fffffff && lo === 0xffffffff) return putInfinite(ctx, true, TIMESTAMP_MAX_MICROS, b, row);
@@ -139,24 +139,59 @@ function timestamp(ctx: DecodeContext): TypedCodec {
   };
 }
 
-/** Codec id -> typed codec factory, for the codecs that have one. */
-const TYPED: Partial<Record<CodecId, (ctx: DecodeContext) => TypedCodec>> = {
-  bool: () => ({ kind: 'boolean', decode: (view, off, _l, b, row) => void (b.u8[row] = view.getUint8(off) !== 0 ? 1 : 0) }),
-  int2: () => ({ kind: 'int32', decode: (view, off, _l, b, row) => void (b.i32[row] = view.getInt16(off)) }),
-  int4: () => ({ kind: 'int32', decode: (view, off, _l, b, row) => void (b.i32[row] = view.getInt32(off)) }),
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i); // exact as doubles up to 1e22
+
+/**
+ * numeric(p <= 18, s) as its unscaled int64. Values of up to 3 base-10000 digits whose unscaled
+ * value is below 2^53 are computed as numbers (no BigInt); anything else (and every error, NaN
+ * or ±Infinity rule) goes through the plain codec, so results and messages are the same.
+ */
+function numeric(spec: CodecSpec, ctx: DecodeContext): TypedCodec | undefined {
+  const precision = spec.precision ?? 38;
+  const scale = spec.scale ?? 0;
+  if (precision > 18) return undefined;
+  const plain = buildFieldDecoder(spec, ctx);
+  const limit = POW10[precision]!;
+  return {
+    kind: 'int64',
+    decode: (view, buf, off, len, b, row) => {
+      const ndigits = view.getInt16(off);
+      const sign = view.getUint16(off + 4);
+      if (ndigits <= 3 && (sign === 0 || sign === 0x4000)) {
+        let n = 0;
+        for (let i = 0, p = off + 8; i < ndigits; i++, p += 2) n = n * 10000 + view.getInt16(p);
+        const exp = 4 * (view.getInt16(off + 2) - ndigits + 1) + scale; // power of ten of the last digit, scaled
+        let v = -1;
+        if (ndigits === 0) v = 0;
+        else if (exp >= 0 && exp <= 22 && n * POW10[exp]! <= Number.MAX_SAFE_INTEGER) v = n * POW10[exp]!;
+        else if (exp < 0 && exp >= -22 && n % POW10[-exp]! === 0) v = n / POW10[-exp]!;
+        if (v >= 0 && v < limit) return putNumber(b, row, sign === 0x4000 ? -v : v);
+      }
+      const x = plain(view, buf, off, len); // bigint, null (special value as null), or throws
+      if (x === null) b.nulls[row] = 1;
+      else putBigint(b, row, x as bigint);
+    },
+  };
+}
+
+/** Codec id -> typed codec factory, for the codecs that have one (undefined: values stay plain). */
+const TYPED: Partial<Record<CodecId, (ctx: DecodeContext, spec: CodecSpec) => TypedCodec | undefined>> = {
+  bool: () => ({ kind: 'boolean', decode: (view, _buf, off, _l, b, row) => void (b.u8[row] = view.getUint8(off) !== 0 ? 1 : 0) }),
+  int2: () => ({ kind: 'int32', decode: (view, _buf, off, _l, b, row) => void (b.i32[row] = view.getInt16(off)) }),
+  int4: () => ({ kind: 'int32', decode: (view, _buf, off, _l, b, row) => void (b.i32[row] = view.getInt32(off)) }),
   int8: () => ({
     kind: 'int64',
-    decode: (view, off, _l, b, row) => {
+    decode: (view, _buf, off, _l, b, row) => {
       b.i32[2 * row] = view.getInt32(off + 4);
       b.i32[2 * row + 1] = view.getInt32(off);
     },
   }),
-  oid: () => ({ kind: 'int64', decode: (view, off, _l, b, row) => putNumber(b, row, view.getUint32(off)) }),
-  float4: () => ({ kind: 'float32', decode: (view, off, _l, b, row) => void (b.f32[row] = view.getFloat32(off)) }),
-  float8: () => ({ kind: 'float64', decode: (view, off, _l, b, row) => void (b.f64[row] = view.getFloat64(off)) }),
+  oid: () => ({ kind: 'int64', decode: (view, _buf, off, _l, b, row) => putNumber(b, row, view.getUint32(off)) }),
+  float4: () => ({ kind: 'float32', decode: (view, _buf, off, _l, b, row) => void (b.f32[row] = view.getFloat32(off)) }),
+  float8: () => ({ kind: 'float64', decode: (view, _buf, off, _l, b, row) => void (b.f64[row] = view.getFloat64(off)) }),
   date: (ctx) => ({
     kind: 'int32',
-    decode: (view, off, _l, b, row) => {
+    decode: (view, _buf, off, _l, b, row) => {
       const d = view.getInt32(off);
       if (d === 0x7fffffff) return putInfinite(ctx, true, DATE_MAX_DAYS, b, row);
       if (d === -0x80000000) return putInfinite(ctx, false, DATE_MIN_DAYS, b, row);
@@ -165,18 +200,19 @@ const TYPED: Partial<Record<CodecId, (ctx: DecodeContext) => TypedCodec>> = {
   }),
   time: () => ({
     kind: 'int64',
-    decode: (view, off, _l, b, row) => {
+    decode: (view, _buf, off, _l, b, row) => {
       b.i32[2 * row] = view.getInt32(off + 4);
       b.i32[2 * row + 1] = view.getInt32(off);
     },
   }),
   timestamp,
   timestamptz: timestamp,
+  numeric: (ctx, spec) => numeric(spec, ctx),
 };
 
 /** The typed codec of a column, or undefined when its values stay plain (text, numeric, arrays, ...). */
 export function typedCodecFor(spec: CodecSpec, ctx: DecodeContext): TypedCodec | undefined {
-  return TYPED[spec.codec]?.(ctx);
+  return TYPED[spec.codec]?.(ctx, spec);
 }
 
 /** Per column of a mapped table: its typed codec, or undefined where values stay plain (see `columnDecoders`). */
