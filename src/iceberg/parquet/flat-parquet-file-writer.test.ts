@@ -10,6 +10,7 @@ import { FlatParquetFileWriter, isFlatSchema } from './flat-parquet-file-writer.
 import { parquetSchema } from './parquet-schema.ts';
 import { readDataFile } from './parquet-reader.ts';
 import { ALL_PRIMITIVES_ROWS, ALL_PRIMITIVES_SCHEMA, ALL_TYPES_SCHEMA } from './test-tables.ts';
+import { typedBatch, type TypedColumn } from './typed-batch.ts';
 
 type Encoder = 'auto' | 'hyparquet';
 
@@ -171,4 +172,22 @@ test('every codec (zstd, snappy, uncompressed) reads back exactly and is named i
     const names = new Set(md.row_groups.flatMap((rg) => rg.columns.map((c) => c.meta_data!.codec)));
     assert.deepEqual([...names], [codec.toUpperCase()]);
   }
+});
+
+test('typed columns: a long column reads back; a decimal beyond its precision or a kind that does not fit fails like plain values', async () => {
+  const words = (...vs: bigint[]): Int32Array => Int32Array.from(vs.flatMap((v) => [Number(BigInt.asIntN(32, v)), Number(v >> 32n)]));
+  const int64 = (...vs: bigint[]): TypedColumn => ({ kind: 'int64', data: words(...vs), nulls: Uint8Array.of(0, 1, 0) });
+  const schemaOf = (type: PrimitiveType): Schema => ({ schemaId: 0, identifierFieldIds: [], fields: [{ id: 1, name: 'c', required: false, type }] });
+  const write = async (type: PrimitiveType, col: TypedColumn) => {
+    const io = new MemoryFileIO();
+    const w = createDataFileWriter({ io, schema: schemaOf(type), locationFor: () => 'memory://t/typed.parquet' });
+    await w.write(typedBatch(3, [col], [undefined]));
+    const [f] = await w.complete();
+    return readAll(io, f!.filePath, schemaOf(type));
+  };
+  assert.deepEqual(await write({ type: 'long' }, int64(-(2n ** 63n), 0n, 2n ** 53n + 1n)), [{ c: -(2n ** 63n) }, { c: null }, { c: 2n ** 53n + 1n }]);
+  assert.deepEqual(await write({ type: 'decimal', precision: 9, scale: 0 }, int64(-999_999_999n, 0n, 5n)), [{ c: -999_999_999n }, { c: null }, { c: 5n }]);
+  await assert.rejects(write({ type: 'decimal', precision: 9, scale: 0 }, int64(5n, 0n, 10n ** 9n)), /column c row 2 = 1000000000n: expected an unscaled bigint of at most 9 digits/);
+  const int32: TypedColumn = { kind: 'int32', data: Int32Array.of(1, 0, 2), nulls: Uint8Array.of(0, 0, 0) };
+  await assert.rejects(write({ type: 'long' }, int32), /column c row 0 = 1 \(number\): expected a 64-bit bigint/);
 });

@@ -5,7 +5,7 @@
  */
 import type { IcebergType } from '../spec/types.ts';
 import type { ByteBuffer } from './byte-buffer.ts';
-import { type ChunkStats, requiredNull } from './plain-encoders.ts';
+import { type ChunkStats, EncodeError, requiredNull } from './plain-encoders.ts';
 import type { TypedColumn, TypedKind } from './typed-batch.ts';
 
 /** Encodes rows `[from, to)` of a typed column; returns the index after the last row taken. */
@@ -32,8 +32,21 @@ const KIND_OF: Partial<Record<IcebergType['type'], TypedKind>> = {
  * Decimals of up to 18 digits come as int64 (the unscaled value) and are INT32 up to 9 digits.
  */
 export function typedEncoderFor(kind: TypedKind, t: IcebergType): TypedEncoder | undefined {
-  if (t.type === 'decimal') return kind === 'int64' && t.precision <= 18 ? (t.precision <= 9 ? encodeInt64AsInt32 : encodeInt64) : undefined;
+  if (t.type === 'decimal') return kind === 'int64' && t.precision <= 18 ? decimalEncoder(t.precision) : undefined;
   return KIND_OF[t.type] === kind ? TYPED_ENCODERS[kind] : undefined;
+}
+
+/** Decimal words, range-checked on the bounds (a table decimal narrower than the source's must fail, not wrap). */
+function decimalEncoder(precision: number): TypedEncoder {
+  const lim = 10n ** BigInt(precision);
+  const encode = precision <= 9 ? encodeInt64AsInt32 : encodeInt64;
+  return (col, from, to, out, levels, la, st, limit) => {
+    const next = encode(col, from, to, out, levels, la, st, limit);
+    if ((st.min !== undefined && (st.min as bigint) <= -lim) || (st.max !== undefined && (st.max as bigint) >= lim)) {
+      throw new EncodeError(`decimal value outside ${precision} digits`);
+    }
+    return next;
+  };
 }
 
 /** A null where the column is required: the caller reports it through value-check.ts. */
