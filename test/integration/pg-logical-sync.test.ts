@@ -86,7 +86,7 @@ async function randomTxn(db: pg.Client, i: number, rnd: () => number): Promise<v
   const id = 1 + Math.floor(rnd() * 260);
   const ops = [
     `INSERT INTO "${s}".items (id, name, price, big) VALUES (${id}, 'new ${i}', ${(rnd() * 1e6).toFixed(2)}, repeat('n', 5000)) ON CONFLICT (id) DO UPDATE SET name = excluded.name`,
-    `UPDATE "${s}".items SET name = 'upd ${i}', price = price + 0.01 WHERE id = ${id}`, // big unchanged: TOAST carried forward
+    `UPDATE "${s}".items SET name = 'upd ${i}', price = LEAST(price + 0.01, 9999999999.99) WHERE id = ${id}`, // big unchanged: TOAST carried forward; LEAST keeps numeric(12,2) from overflowing
     `UPDATE "${s}".items SET big = repeat(md5('${i}'), 200) WHERE id = ${id}`,
     `DELETE FROM "${s}".items WHERE id = ${id}`,
     `DELETE FROM "${s}".items WHERE id = ${id}; INSERT INTO "${s}".items (id, name) VALUES (${id}, 'reborn ${i}')`,

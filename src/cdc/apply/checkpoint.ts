@@ -13,6 +13,7 @@
  *   floe.source.scn         a load's watermark SCN (Oracle), decimal
  */
 import { BadEventError } from '../../core/errors.ts';
+import { parseLsn } from '../../core/lsn.ts';
 import type { Change, SourcePosition } from '../../core/change.ts';
 import type { Snapshot, TableMetadata } from '../../iceberg/spec/types.ts';
 import { COMMIT_ID_KEY } from '../../iceberg/table/commit.ts';
@@ -190,12 +191,10 @@ export function readLoadWatermark(metadata: TableMetadata): LoadWatermark | null
   const keys = [PG_SNAPSHOT_KEY, SOURCE_LSN_KEY, SOURCE_SCN_KEY];
   const s = newestOnMain(metadata, (x) => keys.some((k) => x.summary[k] !== undefined));
   if (s === undefined) return null;
-  // the load writes the LSN as pg_lsn text (`0/16B3748`), sync commits as decimal: read both
+  // LSNs are pg_lsn text (`0/16B3748`); SCNs are decimal, which parseLsn reads too
   const num = (k: string): bigint | undefined => {
     const v = s.summary[k];
-    if (v === undefined) return undefined;
-    const m = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/.exec(v);
-    return m ? (BigInt(`0x${m[1]}`) << 32n) | BigInt(`0x${m[2]}`) : BigInt(v);
+    return v === undefined ? undefined : parseLsn(v);
   };
   const pg = s.summary[PG_SNAPSHOT_KEY];
   const lsn = num(SOURCE_LSN_KEY);

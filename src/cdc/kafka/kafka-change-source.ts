@@ -12,6 +12,7 @@ import type { EventBus } from '../../core/events.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { KafkaSyncSourceConfig } from '../../config/types.ts';
 import type { ChangeSource, CheckpointSummary, SourceBatch, TableCheckpoint } from '../../pipeline/sync/change-source.ts';
+import { parseLsn } from '../../core/lsn.ts';
 import { alreadyLoaded, checkpointSummary, decodeOffsets, KAFKA_OFFSETS_KEY, parsePgSnapshot, PG_SNAPSHOT_KEY, SOURCE_LSN_KEY, SOURCE_SCN_KEY, type LoadWatermark } from '../apply/checkpoint.ts';
 import { kafkaConnectOptions } from './client-options.ts';
 import { DeadLetterFiles } from './dead-letter.ts';
@@ -54,12 +55,13 @@ interface TableState {
   stopped: Error | null;
 }
 
-/** An LSN as decimal text or PostgreSQL's `X/Y` hex form (floe load writes the latter). */
-export function parseLsn(text: string): bigint {
-  const m = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/.exec(text.trim());
-  if (m !== null) return (BigInt(`0x${m[1]}`) << 32n) | BigInt(`0x${m[2]}`);
-  if (/^\d+$/.test(text.trim())) return BigInt(text.trim());
-  throw new BadEventError(`${SOURCE_LSN_KEY}: not an LSN: '${text}'`);
+/** An LSN from a summary; a malformed one is a bad checkpoint, named. */
+function summaryLsn(text: string): bigint {
+  try {
+    return parseLsn(text);
+  } catch (error) {
+    throw new BadEventError(`${SOURCE_LSN_KEY}: not an LSN: '${text}'`, { cause: error });
+  }
 }
 
 /** The load watermark stored in a load commit's summary, or null. */
@@ -72,7 +74,7 @@ export function watermarkFromSummary(summary: CheckpointSummary | undefined): Lo
   return {
     snapshotId: 0n,
     ...(pg === undefined ? {} : { pgSnapshot: parsePgSnapshot(pg) }),
-    ...(lsn === undefined ? {} : { lsn: parseLsn(lsn) }),
+    ...(lsn === undefined ? {} : { lsn: summaryLsn(lsn) }),
     ...(scn === undefined ? {} : { scn: BigInt(scn) }),
   };
 }

@@ -75,7 +75,7 @@ test('positions: snapshot visibility, start rules, load filter dropped after a l
   const round = positionFromSummaries('ns.t', positionSummary(advance(loaded, 1100n, 102), 102), undefined);
   assert.equal(round!.through, 1100n);
   assert.equal(round!.load!.snapshot!.text, '100:105:101,103');
-  assert.equal(positionSummary(after)['floe.source.lsn'], '1200');
+  assert.equal(positionSummary(after)['floe.source.lsn'], '0/4B0'); // 1200 in pg_lsn text
   assert.deepEqual(positionFromSummaries('ns.t', undefined, { 'floe.source.lsn': '0/3E8', 'floe.source.pg-snapshot': '1:2:' })!.load!.lsn, 1000n);
 });
 

@@ -163,15 +163,4 @@ export function parsePgoutput(buf: Buffer): PgoutputMessage {
   }
 }
 
-/** `0/16B3748` → bigint; throws naming the text when it is not an LSN. Also accepts a decimal integer. */
-export function parseLsn(text: string): bigint {
-  const m = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/.exec(text.trim());
-  if (m) return (BigInt(`0x${m[1]}`) << 32n) | BigInt(`0x${m[2]}`);
-  if (/^\d+$/.test(text.trim())) return BigInt(text.trim());
-  throw new Error(`postgres LSN ${JSON.stringify(text)} is not of the form 0/16B3748`);
-}
-
-/** bigint → `0/16B3748`, PostgreSQL's pg_lsn text form. */
-export function formatLsn(lsn: bigint): string {
-  return `${(lsn >> 32n).toString(16).toUpperCase()}/${(lsn & 0xffffffffn).toString(16).toUpperCase()}`;
-}
+export { formatLsn, parseLsn } from '../../core/lsn.ts';

@@ -3,14 +3,14 @@
  * start: a sync checkpoint (`through`: every transaction committed at or before this LSN is in
  * Iceberg) or a bulk load (its snapshot `xmin:xmax:xip`: a transaction is in the loaded data iff
  * the snapshot sees its xid; the watermark LSN is only a fallback when no snapshot is known).
- * Pure; stored in the snapshot summary as `floe.source.lsn` (decimal) + `floe.source.position` JSON.
+ * Pure; stored in the snapshot summary as `floe.source.lsn` (pg_lsn text) + `floe.source.position` JSON.
  */
 import type { CheckpointSummary } from '../../pipeline/sync/change-source.ts';
 import { formatLsn, parseLsn } from './pgoutput-parser.ts';
 
 /** Summary keys of this source. */
 export const PG_POSITION_KEYS = {
-  lsn: 'floe.source.lsn', // commit LSN of the last transaction applied, decimal (load: its watermark, 0/16B3748 form)
+  lsn: 'floe.source.lsn', // commit LSN of the last transaction applied (load: its watermark), 0/16B3748 form
   position: 'floe.source.position', // JSON PositionJson, written by sync only
   pgSnapshot: 'floe.source.pg-snapshot', // load: pg_current_snapshot() of the load's snapshot
 } as const;
@@ -97,8 +97,8 @@ export function positionSummary(p: TablePosition, txId?: number): CheckpointSumm
     load: p.load === null ? null : { lsn: formatLsn(p.load.lsn), pgSnapshot: p.load.snapshot?.text ?? null },
   };
   const lsn = p.through ?? p.load?.lsn ?? 0n;
-  // decimal, as cdc/apply/checkpoint.ts reads `floe.source.lsn`; `through` in the JSON is the pg_lsn form
-  return { [PG_POSITION_KEYS.lsn]: lsn.toString(), [PG_POSITION_KEYS.position]: JSON.stringify(json) };
+  // pg_lsn text (0/16B3748), the form `floe load` writes and people read; every reader takes both
+  return { [PG_POSITION_KEYS.lsn]: formatLsn(lsn), [PG_POSITION_KEYS.position]: JSON.stringify(json) };
 }
 
 /**

@@ -9,15 +9,15 @@
 import { ConfigError } from '../../core/errors.ts';
 import { openCatalog } from '../../catalog/open-catalog.ts';
 import { openKafkaSource } from '../../cdc/kafka/open-kafka-source.ts';
-import { createMetrics } from '../../metrics/metrics.ts';
-import { startMetricsServer } from '../../metrics/metrics-server.ts';
+import { openPgLogicalSource } from '../../cdc/postgres/open-pg-logical-source.ts';
+import { setupMetrics } from '../../metrics/setup-metrics.ts';
 import { runSync, type SyncOutcome } from '../../pipeline/sync/sync-runner.ts';
 import { openSyncTables } from '../../pipeline/sync/sync-tables.ts';
 import type { Command } from '../command.ts';
 
 const USAGE = `Usage: floe sync [--once] [--idle-ms N]
 
-Applies change events (Debezium on Kafka, sync.source) to the configured tables, one Iceberg
+Applies change events (per sync.source: Debezium on Kafka, or PostgreSQL logical replication) to the configured tables, one Iceberg
 commit per table per batch, resuming from each table's last commit. Runs until SIGINT/SIGTERM.
   --once       drain what is available, then exit (no new event for --idle-ms)
   --idle-ms N  with --once: quiet period that ends the run, default 3000`;
@@ -56,17 +56,16 @@ export const command: Command = {
     }
     const config = await context.config();
     const logger = await context.logger();
-    const metrics = createMetrics(context.events);
+    const metrics = await setupMetrics(context.events, config.metrics);
     context.defer(() => metrics.close());
-    if (config.metrics.port !== undefined) {
-      const server = await startMetricsServer(metrics.registry, { host: config.metrics.host, port: config.metrics.port });
-      context.defer(() => server.close());
-    }
     const catalog = await openCatalog(config.catalog);
     context.defer(() => catalog.close());
     const tables = await openSyncTables(config, catalog, context.events, logger);
     context.defer(() => tables.forEach((t) => t.applier.close()));
-    const source = await openKafkaSource(config, tables, context.events, logger);
+    const source =
+      config.sync.source?.type === 'postgres'
+        ? openPgLogicalSource(config, context.events, logger)
+        : await openKafkaSource(config, tables, context.events, logger);
 
     const stop = new AbortController();
     let hardExit: NodeJS.Timeout | undefined;
