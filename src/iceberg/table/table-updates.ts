@@ -93,23 +93,23 @@ function pick(options: MetadataCommitOptions): { retry?: RetryPolicy; events?: E
 
 /**
  * Makes main point at the head of `branch` and drops the branch, in one commit: work staged on
- * the branch becomes visible to readers of main all at once. Fails (CommitConflictError) when
- * main moved since `expectedMain`, as the staged work was built on that state.
+ * the branch becomes visible to readers of main all at once, with `properties` set alongside.
+ * Fails (CommitConflictError) when main moved since `expectedMain`, as the staged work was
+ * built on that state.
  */
 export async function publishBranch(
   catalog: Catalog,
   id: TableIdentifier,
   branch: string,
   expectedMain: bigint | null,
-  options: MetadataCommitOptions = {},
+  options: MetadataCommitOptions & { readonly properties?: Readonly<Record<string, string>> } = {},
 ): Promise<LoadedTable> {
   const commitId = options.commitId ?? randomUUID();
-  let head: bigint | undefined;
   return commitWithRetry(
     catalog,
     id,
     async (base) => {
-      head = base.metadata.refs[branch]?.snapshotId;
+      const head = base.metadata.refs[branch]?.snapshotId;
       if (head === undefined) throw new Error(`iceberg table ${tableName(id)}: branch ${branch} does not exist`);
       return {
         requirements: [
@@ -120,10 +120,10 @@ export async function publishBranch(
         updates: [
           { action: 'set-snapshot-ref', refName: 'main', snapshotId: head, type: 'branch' },
           { action: 'remove-snapshot-ref', refName: branch },
-          { action: 'set-properties', updates: { [METADATA_COMMIT_KEY]: commitId } },
+          { action: 'set-properties', updates: { ...options.properties, [METADATA_COMMIT_KEY]: commitId } },
         ],
       };
     },
-    { commitId, landed: landedBy(commitId), ...pick(options) },
+    { commitId, landed: (m) => landedBy(commitId)(m) && m.refs[branch] === undefined, ...pick(options) },
   );
 }

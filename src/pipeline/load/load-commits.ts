@@ -8,6 +8,7 @@ import { tableName, type Catalog, type LoadedTable } from '../../catalog/catalog
 import type { EventBus } from '../../core/events.ts';
 import { commitWithRetry } from '../../iceberg/table/commit.ts';
 import { commitChange, type CommittedSnapshot } from '../../iceberg/table/snapshot-producer.ts';
+import { publishBranch } from '../../iceberg/table/table-updates.ts';
 import type { DataFile, TableIdentifier } from '../../iceberg/spec/types.ts';
 import type { FileIO } from '../../io/file-io.ts';
 import { chunkSummary, doneChunks, LOAD_KEYS, loadBranch, parsePlan, type LoadPlan, type Watermark } from './load-state.ts';
@@ -89,30 +90,9 @@ export async function dropBranches(catalog: Catalog, id: TableIdentifier, branch
  * replaced or extended). A lost race against another writer of main → CommitConflictError.
  */
 export async function publishLoad(catalog: Catalog, id: TableIdentifier, loadId: string, expectedMain: bigint | null, events?: EventBus): Promise<LoadedTable> {
-  const branch = loadBranch(loadId);
-  return commitWithRetry(
-    catalog,
-    id,
-    async (base) => {
-      const head = base.metadata.refs[branch]?.snapshotId;
-      if (head === undefined) throw new Error(`table ${tableName(id)}: branch ${branch} of load ${loadId} does not exist`);
-      return {
-        requirements: [
-          { type: 'assert-table-uuid', uuid: base.metadata.tableUuid },
-          { type: 'assert-ref-snapshot-id', ref: 'main', snapshotId: expectedMain },
-          { type: 'assert-ref-snapshot-id', ref: branch, snapshotId: head },
-        ],
-        updates: [
-          { action: 'set-snapshot-ref', refName: 'main', snapshotId: head, type: 'branch' },
-          { action: 'remove-snapshot-ref', refName: branch },
-          { action: 'set-properties', updates: { [LOAD_KEYS.completeRun]: loadId } },
-        ],
-      };
-    },
-    {
-      commitId: `publish-${loadId}`,
-      landed: (m) => m.properties[LOAD_KEYS.completeRun] === loadId && m.refs[branch] === undefined,
-      ...(events === undefined ? {} : { events }),
-    },
-  );
+  return publishBranch(catalog, id, loadBranch(loadId), expectedMain, {
+    commitId: `publish-${loadId}`,
+    properties: { [LOAD_KEYS.completeRun]: loadId },
+    ...(events === undefined ? {} : { events }),
+  });
 }
