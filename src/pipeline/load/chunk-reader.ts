@@ -4,8 +4,8 @@
  * thread commits). Runs inside a worker thread; everything it needs arrives as plain data.
  */
 import { randomUUID } from 'node:crypto';
+import { CorruptFileError } from '../../core/errors.ts';
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import { createDataFileWriter } from '../../iceberg/parquet/data-file-writer.ts';
 import type { ParquetCodec } from '../../iceberg/parquet/parquet-file-writer.ts';
 import { partitionPath } from '../../iceberg/spec/transforms.ts';
@@ -13,6 +13,7 @@ import type { DataFile, PartitionSpec, Schema } from '../../iceberg/spec/types.t
 import { fileIOFor } from '../../io/registry.ts';
 import { BinaryCopyDecoder } from '../../sources/postgres/binary-copy-decoder.ts';
 import type { PgConnectOptions } from '../../sources/postgres/connection.ts';
+import { CopyOutQuery } from '../../sources/postgres/copy-out-query.ts';
 import { typedColumnCodecs } from '../../sources/postgres/pg-typed-codecs.ts';
 import type { PgTable } from '../../sources/postgres/pg-table.ts';
 import { importSnapshotSql } from '../../sources/postgres/snapshot.ts';
@@ -85,8 +86,8 @@ export async function readChunk(client: pg.Client, task: ChunkTask): Promise<Chu
     // typed columns: fixed-width values in typed arrays, encoded by the flat Parquet writer without boxing
     const typed = typedColumnCodecs(decode.table, decode.columns, decode.options);
     const decoder = new BinaryCopyDecoder(columnDecoders(decode.table, decode.columns, decode.options), task.label, typed);
-    const stream = client.query(copyTo(task.copySql));
-    for await (const bytes of stream as AsyncIterable<Buffer>) {
+    const copy = client.query(new CopyOutQuery(task.copySql, task.label));
+    for await (const bytes of copy) {
       const d0 = performance.now();
       sourceBytes += bytes.length;
       decoder.push(bytes);
@@ -98,6 +99,9 @@ export async function readChunk(client: pg.Client, task: ChunkTask): Promise<Chu
       }
     }
     decoder.end();
+    if (copy.rowCount !== undefined && copy.rowCount !== decoder.rowCount) {
+      throw new CorruptFileError(`postgres binary COPY of ${task.label}: decoded ${decoder.rowCount} row(s), PostgreSQL sent ${copy.rowCount}`);
+    }
     const e0 = performance.now();
     if (decoder.bufferedRows > 0) await writer.write(decoder.takeBatch());
     const files = await writer.complete();
