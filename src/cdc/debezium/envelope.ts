@@ -28,11 +28,10 @@ export interface Envelope {
 
 /** Reads an envelope from a record value (schema split off); throws BadEventError naming table and position. */
 export function readEnvelope({ schema, payload }: SchemaAndPayload, table: string, origin: KafkaOrigin): Envelope {
-  const where = (): string => `${table} value at ${describeOrigin(origin)}`;
-  if (!isObject(payload)) throw new BadEventError(`${where()}: not a Debezium envelope: ${previewValue(payload)}`);
+  if (!isObject(payload)) throw new BadEventError(`${table} value at ${describeOrigin(origin)}: not a Debezium envelope: ${previewValue(payload)}`);
   const op = payload.op;
   if (typeof op !== 'string' || !OPS.has(op)) {
-    throw new BadEventError(`${where()}: unknown or missing op ${previewValue(op ?? null)} in ${previewValue(payload)}`);
+    throw new BadEventError(`${table} value at ${describeOrigin(origin)}: unknown or missing op ${previewValue(op ?? null)} in ${previewValue(payload)}`);
   }
   return {
     op: op as DebeziumOp,

@@ -30,9 +30,14 @@ function bigintField(source: { [k: string]: JsonValue }, name: string): bigint |
   throw new BadEventError(`source.${name} is not an integer: ${previewValue(v)}`);
 }
 
+const SEQUENCE = /^\[(?:"(\d+)"|null),(?:"(\d+)"|null)\]$/;
+
 /** `sequence` text `["a","b"]` → [a, b] as bigints (null entries → undefined). */
 function parseSequence(v: JsonValue | undefined): [bigint | undefined, bigint | undefined] {
   if (typeof v !== 'string') return [undefined, undefined];
+  // The connector's own form, `["123","456"]` or with null: read without JSON.parse (~8 % of decoding).
+  const m = SEQUENCE.exec(v);
+  if (m !== null) return [m[1] === undefined ? undefined : BigInt(m[1]), m[2] === undefined ? undefined : BigInt(m[2])];
   let parts: unknown;
   try {
     parts = JSON.parse(v);
@@ -50,14 +55,16 @@ const NOT_SNAPSHOT = new Set(['false', '']);
 export function readSource(source: JsonValue | undefined): SourceInfo {
   if (!isObject(source)) return { position: {}, snapshot: false };
   const [lastCommitLsn] = parseSequence(source.sequence);
-  const entries: [keyof SourcePosition, bigint | undefined][] = [
-    ['lsn', bigintField(source, 'lsn')],
-    ['lastCommitLsn', lastCommitLsn],
-    ['txId', bigintField(source, 'txId') ?? bigintField(source, 'txid')],
-    ['scn', bigintField(source, 'scn')],
-    ['commitScn', bigintField(source, 'commit_scn')],
-  ];
-  const position = Object.fromEntries(entries.filter(([, v]) => v !== undefined)) as SourcePosition;
+  const position: { -readonly [K in keyof SourcePosition]: SourcePosition[K] } = {};
+  const lsn = bigintField(source, 'lsn');
+  if (lsn !== undefined) position.lsn = lsn;
+  if (lastCommitLsn !== undefined) position.lastCommitLsn = lastCommitLsn;
+  const txId = bigintField(source, 'txId') ?? bigintField(source, 'txid');
+  if (txId !== undefined) position.txId = txId;
+  const scn = bigintField(source, 'scn');
+  if (scn !== undefined) position.scn = scn;
+  const commitScn = bigintField(source, 'commit_scn');
+  if (commitScn !== undefined) position.commitScn = commitScn;
   const ts = typeof source.commit_ts_ms === 'number' ? source.commit_ts_ms : source.ts_ms;
   const snap = source.snapshot;
   return {

@@ -54,44 +54,48 @@ export class TargetFields {
    * BadEventError for unknown columns, values that do not fit, and nulls in required columns.
    */
   convert(image: JsonValue, struct: ConnectSchema | undefined, part: string, origin: KafkaOrigin, partial = false): ConvertedRow {
-    // Built only for messages: a template per record costs ~10 % of decoding.
-    const where = (): string => `${this.target.table} ${part} at ${describeOrigin(origin)}`;
-    if (!isObject(image)) throw new BadEventError(`${where()}: expected an object, got ${previewValue(image)}`);
+    // Messages are built only on failure: a template per record cost ~10 % of decoding.
+    if (!isObject(image)) throw new BadEventError(`${this.where(part, origin)}: expected an object, got ${previewValue(image)}`);
     const schemas = struct ? fieldSchemas(struct) : undefined;
     const row: Record<string, IcebergValue> = {};
     const unchanged: string[] = [];
     for (const column of Object.keys(image)) {
       const field = this.byName.get(column);
       if (!field) {
-        throw new BadEventError(`${where()}: column ${JSON.stringify(column)} is not in the target table (schema change? floe stops this table until it is evolved)`);
+        throw new BadEventError(`${this.where(part, origin)}: column ${JSON.stringify(column)} is not in the target table (schema change? floe stops this table until it is evolved)`);
       }
       const raw = image[column]!;
       if (isPlaceholder(raw, field, this.options, this.binaryForms)) {
         unchanged.push(column);
         continue;
       }
-      row[column] = this.value(raw, field, (schemas?.get(column) as ValueSchema | undefined) ?? this.target.hints?.[column], where);
+      row[column] = this.value(raw, field, (schemas?.get(column) as ValueSchema | undefined) ?? this.target.hints?.[column], part, origin);
     }
     if (!partial) {
       for (const field of this.target.schema.fields) {
         if (field.name in row || unchanged.includes(field.name)) continue;
-        if (field.required) throw new BadEventError(`${where()}: required column ${JSON.stringify(field.name)} is missing`);
+        if (field.required) throw new BadEventError(`${this.where(part, origin)}: required column ${JSON.stringify(field.name)} is missing`);
         row[field.name] = null;
       }
     }
     return { row, unchanged };
   }
 
-  private value(raw: JsonValue, field: NestedField, schema: ValueSchema | undefined, where: () => string): IcebergValue {
+  /** `table part at topic/partition@offset`, for messages. */
+  private where(part: string, origin: KafkaOrigin): string {
+    return `${this.target.table} ${part} at ${describeOrigin(origin)}`;
+  }
+
+  private value(raw: JsonValue, field: NestedField, schema: ValueSchema | undefined, part: string, origin: KafkaOrigin): IcebergValue {
     let value: IcebergValue;
     try {
       value = convertValue(raw, field.type, schema, this.options);
     } catch (cause) {
       if (!(cause instanceof BadEventError)) throw cause;
-      throw new BadEventError(`${where()}: column ${JSON.stringify(field.name)} value ${previewValue(raw)}: ${cause.message}`, { cause });
+      throw new BadEventError(`${this.where(part, origin)}: column ${JSON.stringify(field.name)} value ${previewValue(raw)}: ${cause.message}`, { cause });
     }
     if (value === null && field.required) {
-      throw new BadEventError(`${where()}: column ${JSON.stringify(field.name)} is required but the value is null (raw ${previewValue(raw)})`);
+      throw new BadEventError(`${this.where(part, origin)}: column ${JSON.stringify(field.name)} is required but the value is null (raw ${previewValue(raw)})`);
     }
     return value;
   }
