@@ -15,6 +15,7 @@ import { CircuitBreaker } from './circuit-breaker.ts';
 import { CHUNK_RETRY, withRetry, type BackoffPolicy } from './retry.ts';
 import { loadTable, type TableOutcome } from './table-load.ts';
 import { targetLabel } from './table-setup.ts';
+import { chunkWorkerEntry } from './worker-bundle.ts';
 import { ChunkWorkerPool } from './worker-pool.ts';
 
 export interface LoadRunOptions {
@@ -71,8 +72,10 @@ export function selectTables(config: Config, names: readonly string[]): TableCon
 export async function runLoad(config: Config, deps: { catalog: Catalog; events: EventBus; logger: Logger }, options: LoadRunOptions): Promise<LoadRunResult> {
   const started = performance.now();
   const tables = selectTables(config, options.tables);
-  const pool = new ChunkWorkerPool({ size: config.load.parallelism, youngGenerationMiB: WORKER_YOUNG_MIB, oldGenerationMiB: WORKER_OLD_MIB });
+  const entry = await chunkWorkerEntry();
+  const pool = new ChunkWorkerPool({ size: config.load.parallelism, entry: entry.url, youngGenerationMiB: WORKER_YOUNG_MIB, oldGenerationMiB: WORKER_OLD_MIB });
   const log = deps.logger.child({ runId: options.runId });
+  if (!entry.bundled) log.debug({ reason: entry.fallbackReason }, 'chunk workers start through tsx (no bundle)');
   log.info({ tables: tables.map(targetLabel), parallelism: config.load.parallelism, reload: options.reload }, 'load started');
   try {
     const bySource = new Map<string, TableConfig[]>();

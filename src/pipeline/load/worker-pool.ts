@@ -8,7 +8,7 @@ import { ConfigError, CorruptFileError, RetryableError, UnsupportedTypeError } f
 import type { ChunkOutput, ChunkTask } from './chunk-reader.ts';
 import type { WorkerFailure, WorkerReply, WorkerRequest } from './chunk-worker.ts';
 
-const ENTRY = new URL('./chunk-worker-entry.mjs', import.meta.url);
+const TSX_ENTRY = new URL('./chunk-worker-entry.mjs', import.meta.url);
 
 /** Rebuilds a worker's failure as floe's error class (the message crosses unchanged). */
 export function failureToError(f: WorkerFailure): Error {
@@ -34,6 +34,8 @@ interface Slot {
 
 export interface WorkerPoolOptions {
   readonly size: number;
+  /** Worker entry module (worker-bundle.ts); default: the tsx entry, which transpiles in each worker. */
+  readonly entry?: URL;
   /** V8 young generation per worker, MiB (bigger = fewer scavenges for short-lived batches). */
   readonly youngGenerationMiB?: number;
   /** V8 old generation cap per worker, MiB: bounds memory (a worker over it crashes, and its chunk is retried). */
@@ -85,7 +87,7 @@ export class ChunkWorkerPool {
 
   private spawn(index: number): Worker {
     const { youngGenerationMiB: young, oldGenerationMiB: old } = this.options;
-    const worker = new Worker(ENTRY, {
+    const worker = new Worker(this.options.entry ?? TSX_ENTRY, {
       resourceLimits: { ...(young === undefined ? {} : { maxYoungGenerationSizeMb: young }), ...(old === undefined ? {} : { maxOldGenerationSizeMb: old }) },
     });
     const current = () => this.slots[index]?.worker === worker;

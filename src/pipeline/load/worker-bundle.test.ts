@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { chunkWorkerEntry } from './worker-bundle.ts';
+
+test('chunkWorkerEntry bundles the worker once into plain JS that a bare worker thread starts', async () => {
+  const entry = await chunkWorkerEntry();
+  assert.equal(entry.bundled, true, entry.fallbackReason);
+  assert.equal(await chunkWorkerEntry(), await chunkWorkerEntry(), 'memoized');
+  assert.match(entry.url.pathname, /node_modules\/\.cache\/floe\/chunk-worker-[0-9a-f]{16}\.mjs$/);
+  const code = await readFile(entry.url, 'utf8');
+  assert.doesNotMatch(code, /from ['"]\.{1,2}\//, 'no relative imports left');
+  // no tsx in this worker thread: it loads the bundle alone, and its close message ends it
+  const worker = new Worker(entry.url, { execArgv: [] });
+  const exit = new Promise<number>((resolve) => worker.once('exit', resolve));
+  worker.postMessage({ type: 'close' });
+  assert.equal(await exit, 0);
+});
