@@ -29,35 +29,52 @@ export function rowIdentity(schema: Schema): RowIdentity {
 
 const enc = new TextEncoder();
 
+/** A growable byte buffer the encoders write into (one allocation per key, not one per part). */
 class Sink {
-  parts: Uint8Array[] = [];
+  buf = new Uint8Array(64);
   size = 0;
+  #room(n: number): void {
+    if (this.size + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.size + n));
+    next.set(this.buf.subarray(0, this.size));
+    this.buf = next;
+  }
+  byte(b: number): void {
+    this.#room(1);
+    this.buf[this.size++] = b;
+  }
   push(b: Uint8Array): void {
-    this.parts.push(b);
+    this.#room(b.length);
+    this.buf.set(b, this.size);
     this.size += b.length;
   }
   varint(n: number): void {
-    const out: number[] = [];
     let v = n;
     while (v >= 0x80) {
-      out.push((v & 0x7f) | 0x80);
+      this.byte((v & 0x7f) | 0x80);
       v = Math.floor(v / 128);
     }
-    out.push(v);
-    this.push(Uint8Array.from(out));
+    this.byte(v);
   }
   /** A present value: flag 1, length, bytes. */
   value(b: Uint8Array): void {
-    this.push(ONE);
+    this.byte(1);
     this.varint(b.length);
     this.push(b);
   }
+  /** A present 64-bit integer: flag 1, length 8, `writeInt64` bytes. */
+  int64(v: IcebergValue, where: string): void {
+    this.#room(10);
+    const at = this.size;
+    this.buf[at] = 1;
+    this.buf[at + 1] = 8;
+    writeInt64(this.buf, at + 2, v, where);
+    this.size += 10;
+  }
   bytes(): Uint8Array {
-    return Buffer.concat(this.parts, this.size);
+    return this.buf.slice(0, this.size);
   }
 }
-const ZERO = Uint8Array.of(0);
-const ONE = Uint8Array.of(1);
 
 const MIN64 = -(2n ** 63n);
 const MAX64 = 2n ** 63n - 1n;
@@ -68,16 +85,31 @@ function asBigInt(v: IcebergValue, where: string): bigint {
   throw new BadEventError(`${where}: expected an integer, got ${typeof v} ${String(v)}`);
 }
 
+const TWO32 = 2 ** 32;
+
 /**
- * 64-bit integers as 8 big-endian bytes with the sign bit flipped: byte order = numeric order,
- * so keys loaded in primary-key order append to the index's B-tree instead of scattering.
+ * Writes a 64-bit integer at `at` as 8 big-endian bytes with the sign bit flipped: byte order =
+ * numeric order, so keys loaded in primary-key order append to the index's B-tree instead of
+ * scattering. Safe-integer numbers are split into words without BigInt (same bytes, ~10x faster).
  */
-function int64Bytes(v: IcebergValue, where: string): Uint8Array {
+function writeInt64(out: Uint8Array, at: number, v: IcebergValue, where: string): void {
+  if (typeof v === 'number' && Number.isSafeInteger(v)) {
+    const hi = Math.floor(v / TWO32); // two's complement high word, as a signed number
+    const lo = v - hi * TWO32;
+    const h = ((hi | 0) ^ 0x80000000) >>> 0;
+    out[at] = h >>> 24;
+    out[at + 1] = (h >>> 16) & 0xff;
+    out[at + 2] = (h >>> 8) & 0xff;
+    out[at + 3] = h & 0xff;
+    out[at + 4] = lo >>> 24;
+    out[at + 5] = (lo >>> 16) & 0xff;
+    out[at + 6] = (lo >>> 8) & 0xff;
+    out[at + 7] = lo & 0xff;
+    return;
+  }
   const n = asBigInt(v, where);
   if (n < MIN64 || n > MAX64) throw new BadEventError(`${where}: ${n} does not fit in 64 bits`);
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt.asUintN(64, n) ^ (1n << 63n));
-  return out;
+  new DataView(out.buffer, out.byteOffset, out.byteLength).setBigUint64(at, BigInt.asUintN(64, n) ^ (1n << 63n));
 }
 
 function floatBytes(v: IcebergValue, where: string): Uint8Array {
@@ -89,7 +121,7 @@ function floatBytes(v: IcebergValue, where: string): Uint8Array {
 
 function writeValue(sink: Sink, type: IcebergType, v: IcebergValue | undefined, where: string): void {
   if (v === null || v === undefined) {
-    sink.push(ZERO);
+    sink.byte(0);
     return;
   }
   switch (type.type) {
@@ -97,7 +129,7 @@ function writeValue(sink: Sink, type: IcebergType, v: IcebergValue | undefined, 
       if (typeof v !== 'boolean') throw new BadEventError(`${where}: expected a boolean, got ${typeof v}`);
       return sink.value(Uint8Array.of(v ? 1 : 0));
     case 'int': case 'long': case 'date': case 'time': case 'timestamp': case 'timestamptz':
-      return sink.value(int64Bytes(v, where));
+      return sink.int64(v, where);
     case 'decimal': // unscaled, up to 38 digits; the column's scale is fixed
       return sink.value(enc.encode(asBigInt(v, where).toString()));
     case 'float': case 'double':
@@ -112,13 +144,13 @@ function writeValue(sink: Sink, type: IcebergType, v: IcebergValue | undefined, 
       if (!(v instanceof Uint8Array)) throw new BadEventError(`${where}: expected bytes, got ${typeof v}`);
       return sink.value(v);
     case 'struct': {
-      sink.push(ONE);
+      sink.byte(1);
       for (const f of type.fields) writeValue(sink, f.type, (v as Row)[f.name], `${where}.${f.name}`);
       return;
     }
     case 'list': {
       const items = v as readonly IcebergValue[];
-      sink.push(ONE);
+      sink.byte(1);
       sink.varint(items.length);
       items.forEach((item, i) => writeValue(sink, type.element, item, `${where}[${i}]`));
       return;
@@ -132,7 +164,7 @@ function writeValue(sink: Sink, type: IcebergType, v: IcebergValue | undefined, 
         return Buffer.from(s.bytes());
       });
       entries.sort(Buffer.compare);
-      sink.push(ONE);
+      sink.byte(1);
       sink.varint(entries.length);
       for (const e of entries) sink.push(e);
       return;

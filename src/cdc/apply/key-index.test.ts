@@ -198,3 +198,40 @@ test('a batch with no effect still commits its checkpoint keys; with no keys it 
   assert.equal(currentSnapshot(table.metadata)?.summary['floe.source.position'], '{"lsn":"5"}');
   await assertIndexMatches(t.io, table.metadata, t.indexPath);
 });
+
+test('updates move keys in place, a stale old position is not trusted, and lookups past one chunk find every key', async () => {
+  const t = await setup('moves');
+  const table = await t.catalog.loadTable(t.id);
+  const identity = rowIdentity(currentSchema(table.metadata));
+  const index = KeyIndex.open(t.indexPath, identity, table.metadata.tableUuid);
+  await syncKeyIndex(t.io, table.metadata, index, identity, 't');
+  const rows = Array.from({ length: 150 }, (_, i) => ({ id: BigInt(i), v: 'a' }) as Row);
+  const [f1] = await writeRows(t.io, table.metadata, rows);
+  const [f2] = await writeRows(t.io, table.metadata, rows);
+  const key = (i: number): Uint8Array => identityOf(identity, { id: BigInt(i) } as Row, 't');
+  index.apply({ fromSnapshotId: null, toSnapshotId: 1n, removed: [], added: rows.map((_, i) => ({ id: key(i), dataFile: f1!, pos: i })) });
+  // keys 0..99 move to f2 (an update each), 100..119 are deleted, 120..149 stay
+  const moved = Array.from({ length: 100 }, (_, i) => i);
+  index.apply({
+    fromSnapshotId: 1n,
+    toSnapshotId: 2n,
+    removed: [...moved, ...Array.from({ length: 20 }, (_, i) => 100 + i)].map((i) => ({ id: key(i), filePath: f1!.filePath, pos: i })),
+    added: moved.map((i) => ({ id: key(i), dataFile: f2!, pos: 149 - i })),
+  });
+  const found = index.lookup([...Array.from({ length: 150 }, (_, i) => key(i)), key(999)]);
+  assert.equal(found.size, 130);
+  for (let i = 0; i < 150; i += 1) {
+    const at = found.get(idString(key(i)));
+    if (i < 100) assert.deepEqual(at?.map((p) => [p.dataFile.filePath, p.pos]), [[f2!.filePath, 149 - i]]);
+    else if (i < 120) assert.equal(at, undefined);
+    else assert.deepEqual(at?.map((p) => [p.dataFile.filePath, p.pos]), [[f1!.filePath, i]]);
+  }
+  // an update naming a position the key is not at must not move it: the insert finds the live row
+  assert.throws(
+    () => index.apply({ fromSnapshotId: 2n, toSnapshotId: 3n, removed: [{ id: key(120), filePath: f1!.filePath, pos: 7 }], added: [{ id: key(120), dataFile: f2!, pos: 0 }] }),
+    /two live rows share one key/,
+  );
+  assert.equal(index.snapshotId, 2n);
+  assert.equal(index.size(), 130);
+  index.close();
+});

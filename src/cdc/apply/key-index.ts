@@ -13,6 +13,8 @@ import type { RowPosition } from '../../iceberg/table/table-writer.ts';
 import { idString, type RowIdentity } from './key-encoding.ts';
 
 const FORMAT = '1';
+/** Keys per lookup statement: 64 per `IN (...)` costs ~2 µs a key against ~3.5 µs for one `=` each (1 M-row index). */
+const LOOKUP_CHUNK = 64;
 
 /** One index row: an identity and where its live row sits. */
 export interface IndexEntry {
@@ -55,15 +57,17 @@ export class KeyIndex {
   readonly #keyed: boolean;
   readonly #files = new Map<number, DataFile>();
   readonly #fileIds = new Map<string, number>();
-  readonly #stmts: Record<'lookup' | 'insert' | 'remove' | 'fileInsert' | 'metaSet', Database.Statement>;
+  readonly #stmts: Record<'lookup' | 'lookupMany' | 'insert' | 'remove' | 'move' | 'fileInsert' | 'metaSet', Database.Statement>;
 
   private constructor(db: Database.Database, keyed: boolean) {
     this.#db = db;
     this.#keyed = keyed;
     this.#stmts = {
       lookup: db.prepare('SELECT file, pos FROM rows WHERE id = ?').raw(),
+      lookupMany: db.prepare(`SELECT id, file, pos FROM rows WHERE id IN (${new Array(LOOKUP_CHUNK).fill('?').join(', ')})`).raw(),
       insert: db.prepare('INSERT INTO rows (id, file, pos) VALUES (?, ?, ?)'),
       remove: db.prepare('DELETE FROM rows WHERE id = ? AND file = ? AND pos = ?'),
+      move: db.prepare('UPDATE rows SET file = ?, pos = ? WHERE id = ? AND file = ? AND pos = ?'),
       fileInsert: db.prepare('INSERT INTO files (path, spec_id, partition, record_count, size) VALUES (?, ?, ?, ?, ?)'),
       metaSet: db.prepare('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)'),
     };
@@ -136,7 +140,17 @@ export class KeyIndex {
   lookup(ids: readonly Uint8Array[]): Map<string, RowPosition[]> {
     const out = new Map<string, RowPosition[]>();
     const lookup = this.#stmts.lookup;
-    for (const id of ids) {
+    let i = 0;
+    if (this.#keyed) {
+      const many = this.#stmts.lookupMany;
+      for (; i + LOOKUP_CHUNK <= ids.length; i += LOOKUP_CHUNK) {
+        for (const row of many.all(...ids.slice(i, i + LOOKUP_CHUNK)) as [Uint8Array, number, number][]) {
+          out.set(idString(row[0]), [{ dataFile: this.#file(row[1]), pos: row[2] }]);
+        }
+      }
+    }
+    for (; i < ids.length; i += 1) {
+      const id = ids[i]!;
       if (this.#keyed) {
         const row = lookup.get(id) as [number, number] | undefined;
         if (row !== undefined) out.set(idString(id), [{ dataFile: this.#file(row[0]), pos: row[1] }]);
@@ -172,22 +186,46 @@ export class KeyIndex {
         this.#files.clear();
         this.#fileIds.clear();
       }
-      for (const r of update.removed) {
-        const file = this.#fileIds.get(r.filePath);
-        if (file !== undefined) this.#stmts.remove.run(r.id, file, r.pos);
-      }
-      for (const e of update.added) {
-        try {
-          this.#stmts.insert.run(e.id, this.#fileId(e.dataFile), e.pos);
-        } catch (error) {
-          if (this.#keyed && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-            throw new CorruptFileError(`key index: two live rows share one key (second at ${e.dataFile.filePath} position ${e.pos})`, { cause: error });
-          }
-          throw error;
-        }
+      if (this.#keyed) this.#applyKeyed(update);
+      else {
+        for (const r of update.removed) this.#remove(r);
+        for (const e of update.added) this.#insert(e);
       }
       this.#stmts.metaSet.run('snapshot-id', update.toSnapshotId === null ? '' : update.toSnapshotId.toString());
     })();
+  }
+
+  /** Keyed: a key removed and added again (an update) is one UPDATE instead of DELETE + INSERT. */
+  #applyKeyed(update: IndexUpdate): void {
+    const moved = new Map(update.removed.map((r) => [idString(r.id), r]));
+    for (const e of update.added) {
+      const key = idString(e.id);
+      const from = moved.get(key);
+      if (from !== undefined) {
+        moved.delete(key);
+        const file = this.#fileIds.get(from.filePath);
+        if (file !== undefined && this.#stmts.move.run(this.#fileId(e.dataFile), e.pos, e.id, file, from.pos).changes === 1) continue;
+        this.#remove(from);
+      }
+      this.#insert(e);
+    }
+    for (const r of moved.values()) this.#remove(r);
+  }
+
+  #remove(r: IndexUpdate['removed'][number]): void {
+    const file = this.#fileIds.get(r.filePath);
+    if (file !== undefined) this.#stmts.remove.run(r.id, file, r.pos);
+  }
+
+  #insert(e: IndexEntry): void {
+    try {
+      this.#stmts.insert.run(e.id, this.#fileId(e.dataFile), e.pos);
+    } catch (error) {
+      if (this.#keyed && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new CorruptFileError(`key index: two live rows share one key (second at ${e.dataFile.filePath} position ${e.pos})`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   /**
