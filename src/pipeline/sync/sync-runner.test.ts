@@ -132,3 +132,54 @@ test('checkpoints without changes move nothing; stopWhen ends the loop', async (
   assert.equal(out.reason, 'stopped');
   assert.deepEqual(log, []);
 });
+
+test('the next batch is gathered while one commits; commits and acks stay in order', async () => {
+  const source = new ScriptedSource([
+    batch([change('s.a', 1)], { 'ns.a': 'x' }, 1),
+    batch([change('s.a', 2)], { 'ns.a': 'y' }, 2),
+    batch([change('s.a', 3)], { 'ns.a': 'z' }, 3),
+  ]);
+  const log: string[] = [];
+  let readsDuringFirstCommit = -1;
+  const slow = new Map<string, TableSink>([
+    [
+      'ns.a',
+      {
+        apply: async (changes, summary) => {
+          if (readsDuringFirstCommit < 0) {
+            const before = source.log.length;
+            await new Promise((r) => setTimeout(r, 40));
+            readsDuringFirstCommit = 3 - (source as unknown as { script: unknown[] }).script.length;
+            assert.equal(source.log.length, before, 'nothing acknowledged while the first batch commits');
+          }
+          log.push(`a ${changes.map((c) => c.key!.id).join(',')} @${summary['floe.kafka.offsets']}`);
+          return { snapshotId: 1n };
+        },
+      },
+    ],
+  ]);
+  await runSync({ ...base, source, sinks: slow, maxBatchChanges: 1 });
+  assert.ok(readsDuringFirstCommit >= 2, `batch 2 was read while batch 1 committed (${readsDuringFirstCommit} reads)`);
+  assert.deepEqual(log, ['a 1 @x', 'a 2 @y', 'a 3 @z']);
+  assert.deepEqual(source.log, ['start 2', 'ack 1', 'ack 2', 'ack 3', 'close']);
+});
+
+test('a failing commit stops the loop before the batch gathered behind it is committed or acknowledged', async () => {
+  const source = new ScriptedSource([batch([change('s.a', 1)], { 'ns.a': 'x' }, 1), batch([change('s.a', 2)], { 'ns.a': 'y' }, 2)]);
+  const applied: string[] = [];
+  const failing = new Map<string, TableSink>([
+    [
+      'ns.a',
+      {
+        apply: async (_changes, summary) => {
+          applied.push(summary['floe.kafka.offsets']!);
+          await new Promise((r) => setTimeout(r, 20));
+          throw new Error('catalog unreachable');
+        },
+      },
+    ],
+  ]);
+  await assert.rejects(runSync({ ...base, source, sinks: failing, maxBatchChanges: 1 }), /catalog unreachable/);
+  assert.deepEqual(applied, ['x']);
+  assert.deepEqual(source.log, ['start 2', 'close']);
+});
