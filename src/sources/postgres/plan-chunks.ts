@@ -55,6 +55,13 @@ async function keySplits(db: Queryable, table: PgTable, keyColumns: readonly str
     return integerSplits(BigInt(min), BigInt(max), chunks).map((p) => [p.toString()]);
   }
   if (table.kind === 'view' || table.kind === 'foreign table') return []; // no TABLESAMPLE: one chunk
-  const percent = (100 * chunks * SAMPLE_ROWS_PER_CHUNK) / Math.max(1, estimatedRows);
-  return sampleSplits(await sampleKeys(db, table.schema, table.name, keyColumns, percent), chunks);
+  // SYSTEM picks whole blocks with probability percent/100, so on a table of few blocks it can
+  // pick none (a 3500-row, ~25-block table at 7.3% got no block 15% of the time and loaded as
+  // one chunk): with fewer keys than chunks, sample again at 10x until 100% (every key).
+  let percent = Math.min(100, (100 * chunks * SAMPLE_ROWS_PER_CHUNK) / Math.max(1, estimatedRows));
+  for (;;) {
+    const sample = await sampleKeys(db, table.schema, table.name, keyColumns, percent);
+    if (sample.length >= chunks || percent >= 100) return sampleSplits(sample, chunks);
+    percent = Math.min(100, percent * 10);
+  }
 }
