@@ -47,7 +47,10 @@ export interface LoadRunResult {
 const BATCH_ROWS = 8192;
 /**
  * V8 heap per worker. Young 32 MiB: decoded batches die young (vs the default, fewer scavenges:
- * 1 M-row bench CPU 8.7 → 7.4-8.7 CPU-s, noisy). Old 256 MiB: V8 grows the heap lazily up to its
+ * 1 M-row bench CPU 8.7 → 7.4-8.7 CPU-s, noisy). Re-measured with the flat encoder, 5 M rows,
+ * CPU-s of two runs: young 16 → 5.48/5.37, 32 → 5.43/5.27, 64 → 5.32/5.32, 128 → 5.33/5.29: no
+ * difference, because the workers' GC time is mark-compacts of a 10-20 MiB heap that ArrayBuffer
+ * churn (socket reads, batch slabs) triggers, not scavenges (~35 per worker in a whole load). Old 256 MiB: V8 grows the heap lazily up to its
  * limit, so without a cap a 2-worker load peaked at 650-830 MiB RSS; with it 479 MiB. A row
  * group that needs more crashes its worker (the chunk is retried, then fails naming rowGroupRows).
  */

@@ -105,3 +105,14 @@ test('decodeCopyStream yields batches of at least batchRows', async () => {
     for await (const _ of decodeCopyStream(cut(), dec({ codec: 'int4' }), 't')) void _;
   }, CorruptFileError);
 });
+
+test('a tuple far larger than the join window completes across chunks of any size', () => {
+  const big = 'x'.repeat(300_000) + 'é';
+  const bytes = copyStream([[f.int4(1), f.text('a')], [f.int4(2), f.text(big)], [f.int4(3), f.text('c')]]);
+  for (const size of [7, 1000, 5000, 70_000, 250_000]) {
+    const d = new BinaryCopyDecoder(dec({ codec: 'int4' }, { codec: 'text' }), 't');
+    for (let at = 0; at < bytes.length; at += size) d.push(Buffer.from(bytes.subarray(at, at + size)));
+    d.end();
+    assert.deepEqual(d.takeBatch().columns, [[1, 2, 3], ['a', big, 'c']], `chunk size ${size}`);
+  }
+});

@@ -64,10 +64,44 @@ export class BinaryCopyDecoder {
       if (chunk.length > 0) throw this.corrupt(`${chunk.length} byte(s) after the trailer`);
       return;
     }
-    const buf =
-      this.pending.length === 0
-        ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-        : Buffer.concat([this.pending, chunk]);
+    let input = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.pending.length > 0 && this.headerRead) {
+      const from = this.finishPending(input);
+      if (from < 0) return; // all of `chunk` joined the held-back bytes
+      input = input.subarray(from);
+    } else if (this.pending.length > 0) {
+      input = Buffer.concat([this.pending, input]); // the header is still incomplete (first bytes of a stream)
+      this.pending = EMPTY;
+    }
+    this.decode(input);
+  }
+
+  /**
+   * Completes the tuple held back from earlier chunks by joining it with just enough of `chunk`
+   * (not all of it: copying every chunk was one 64 KiB+ allocation per socket read, and those
+   * ArrayBuffers drove a mark-compact GC every ~120 ms per load worker). Returns where the
+   * rest of `chunk` starts, or −1 when `chunk` was consumed.
+   */
+  private finishPending(chunk: Buffer): number {
+    const held = this.pending.length;
+    for (let take = Math.min(chunk.length, Math.max(1024, 2 * held)); ; take = Math.min(chunk.length, take * 4)) {
+      const joined = Buffer.concat([this.pending, chunk.subarray(0, take)]);
+      const view = new DataView(joined.buffer, joined.byteOffset, joined.byteLength);
+      const off = this.readTuples(joined, view, 0);
+      if (off > held || this.trailerRead) {
+        this.pending = EMPTY;
+        if (this.trailerRead && off < joined.length) throw this.corrupt(`${joined.length - off} byte(s) after the trailer`);
+        return off - held;
+      }
+      if (take === chunk.length) {
+        this.pending = joined; // still incomplete: a fresh copy, so the caller may reuse `chunk`
+        return -1;
+      }
+    }
+  }
+
+  /** Decodes the tuples of `buf`, which starts at a tuple boundary (or the header), and holds back the incomplete end. */
+  private decode(buf: Buffer): void {
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     let off = 0;
     if (!this.headerRead) {
@@ -85,7 +119,7 @@ export class BinaryCopyDecoder {
   /** Hands over the rows decoded so far, column by column, and starts a new batch. */
   takeBatch(): ColumnBatch {
     const batch = this.anyTyped
-      ? typedBatch(this.rows, this.typedSet.finish(), this.columns.map((c, i) => (this.typedDecoders[i] ? undefined : c)))
+      ? typedBatch(this.rows, this.typedSet.finish(this.rows), this.columns.map((c, i) => (this.typedDecoders[i] ? undefined : c)))
       : { numRows: this.rows, columns: this.columns };
     this.columns = this.decoders.map(() => []);
     this.rows = 0;

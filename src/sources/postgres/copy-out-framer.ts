@@ -11,8 +11,6 @@ import { CorruptFileError } from '../../core/errors.ts';
 const COPY_DATA = 0x64; // 'd'
 /** Messages that may arrive during copy-out and carry no data: H, N, S, A. */
 const SKIPPED = new Set([0x48, 0x4e, 0x53, 0x41]);
-/** Payloads up to this many bytes are moved by a JS loop (cheaper than a native copyWithin call). */
-const SMALL_MOVE = 96;
 
 /** Incremental COPY OUT framer; one per COPY. */
 export class CopyOutFramer {
@@ -61,10 +59,7 @@ export class CopyOutFramer {
       if (remaining > 0) {
         const take = remaining < n - r ? remaining : n - r;
         if (this.inData) {
-          if (w !== r) {
-            if (take <= SMALL_MOVE) for (let i = 0; i < take; i++) chunk[w + i] = chunk[r + i]!;
-            else chunk.copyWithin(w, r, r + take);
-          }
+          if (w !== r) chunk.copyWithin(w, r, r + take); // native memmove: 37 ns a 75-byte row here, a JS byte loop 106
           w += take;
         }
         r += take;

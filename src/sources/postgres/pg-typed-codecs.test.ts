@@ -160,3 +160,27 @@ test('every split point and one byte at a time: typed decoding (numeric, text, i
     assert.deepEqual(run(true, [...input].map((b) => Uint8Array.of(b))), expected, `${infinity} byte by byte`);
   }
 });
+
+test('batches taken mid-stream (fresh, resized slabs each time) hold the same values as one batch', () => {
+  const ctx = ctxOf('clamp');
+  const specs: CodecSpec[] = [{ codec: 'int8' }, { codec: 'float8' }, { codec: 'bool' }, { codec: 'text' }];
+  const many = Array.from({ length: 7000 }, (_, i) => [
+    i % 11 === 0 ? null : f.int8(BigInt(i) * 3n - 5000n), f.float8(i / 3), i % 4 === 0 ? null : f.bool(i % 3 === 0), f.text(`r${i}`),
+  ]);
+  const bytes = copyStream(many);
+  const decoder = () => new BinaryCopyDecoder(specs.map((s) => buildFieldDecoder(s, ctx)), 't', specs.map((s) => typedCodecFor(s, ctx)));
+  const whole = decoder();
+  whole.push(bytes);
+  const expected = whole.takeBatch().columns;
+  const parts = decoder();
+  const got: ColumnBatch[] = [];
+  for (let at = 0, n = 0; at < bytes.length; at += 997, n++) {
+    parts.push(bytes.subarray(at, at + 997));
+    if (parts.bufferedRows >= [50, 3000, 1, 800][n % 4]!) got.push(parts.takeBatch()); // shrinking and growing batches
+  }
+  parts.end();
+  got.push(parts.takeBatch());
+  assert.ok(got.length > 5);
+  const joined = expected.map((_, c) => got.flatMap((b) => [...b.columns[c]!]));
+  assert.deepEqual(joined, expected);
+});

@@ -44,18 +44,30 @@ export class TypedColumnSet {
     this.builders = kinds.map((kind) => (kind === undefined ? undefined : { kind, i32: EMPTY_I32, f32: EMPTY_F32, f64: EMPTY_F64, u8: EMPTY_U8, nulls: EMPTY_U8 }));
   }
 
+  /** Rows the next batch's first slab holds (sized from the last batch). */
+  private nextCapacity = 1024;
+
   /** Makes room for row index `row`, keeping the rows decoded so far. */
   ensure(row: number): void {
     if (row < this.capacity) return;
-    let cap = Math.max(1024, this.capacity * 2);
+    let cap = this.capacity === 0 ? this.nextCapacity : this.capacity * 2;
     while (cap <= row) cap *= 2;
-    this.allocate(cap, true);
+    this.allocate(cap, this.capacity > 0);
   }
 
-  /** The columns decoded so far (undefined where not typed); the builders start on fresh memory. */
-  finish(): (TypedColumn | undefined)[] {
+  /**
+   * The columns decoded so far (undefined where not typed), `rows` of them. The batch keeps these
+   * arrays; the next batch gets fresh memory at its first row, sized `rows` + 25% (doubling from
+   * the last capacity made every 8192-row batch, which overshoots by a socket read, a 16384-row
+   * slab: ArrayBuffer churn drives the load workers' mark-compact GCs).
+   */
+  finish(rows = this.capacity): (TypedColumn | undefined)[] {
     const out = this.builders.map((b) => b && { kind: b.kind, data: dataOf(b), nulls: b.nulls });
-    if (this.capacity > 0 && !process.env.REUSE) this.allocate(this.capacity, false);
+    if (this.capacity > 0) {
+      this.nextCapacity = Math.max(1024, Math.ceil((rows * 1.25) / 1024) * 1024);
+      this.capacity = 0;
+      for (const b of this.builders) if (b) Object.assign(b, { i32: EMPTY_I32, f32: EMPTY_F32, f64: EMPTY_F64, u8: EMPTY_U8, nulls: EMPTY_U8 });
+    }
     return out;
   }
 
