@@ -71,6 +71,9 @@ test('corrupt streams fail with CorruptFileError naming the stream and row', () 
   bad(good.subarray(0, good.length - 1), /ended without trailer \(1 byte/);
   bad(copyStream([[f.int4(1)]]), /tuple has 1 field\(s\), expected 2 after 0 row/, 2);
   bad(Uint8Array.from([...good, 0]), /1 byte\(s\) after the trailer/);
+  const negative = Buffer.from(copyStream([[f.int4(1), f.int4(2)]]));
+  negative.writeInt32BE(-2, 19 + 2 + 8); // the second field's length
+  bad(negative, /field length -2 after 0 row/, 2);
 });
 
 test('a value error names table, column, value and row', () => {

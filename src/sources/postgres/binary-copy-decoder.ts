@@ -7,6 +7,7 @@
 import { CorruptFileError } from '../../core/errors.ts';
 import { typedBatch } from '../../iceberg/parquet/typed-batch.ts';
 import type { ColumnBatch, IcebergValue } from '../../iceberg/spec/types.ts';
+import { compileRowReader, type RowFieldsReader } from './copy-row-reader.ts';
 import type { FieldDecoder } from './pg-codecs.ts';
 import { type TypedCodec, TypedColumnSet, type TypedFieldDecoder } from './pg-typed-codecs.ts';
 
@@ -26,6 +27,7 @@ export class BinaryCopyDecoder {
   private readonly typedDecoders: readonly (TypedFieldDecoder | undefined)[];
   private readonly typedSet: TypedColumnSet;
   private readonly anyTyped: boolean;
+  private readonly readFields: RowFieldsReader;
   private columns: IcebergValue[][];
   private pending: Buffer = EMPTY;
   private headerRead = false;
@@ -41,6 +43,9 @@ export class BinaryCopyDecoder {
     this.typedDecoders = decoders.map((_, i) => typed[i]?.decode);
     this.typedSet = new TypedColumnSet(decoders.map((_, i) => typed[i]?.kind));
     this.anyTyped = this.typedDecoders.some((t) => t !== undefined);
+    this.readFields = compileRowReader(decoders, this.typedDecoders, this.typedSet.builders, (len) => {
+      throw this.corrupt(`field length ${len}`);
+    });
   }
 
   /** Rows decoded and not yet taken. */
@@ -160,14 +165,11 @@ export class BinaryCopyDecoder {
   /** Decodes tuples from `off`; returns the offset of the first byte not consumed. */
   private readTuples(buf: Buffer, view: DataView, off: number): number {
     const end = buf.length;
-    const decoders = this.decoders;
-    const typed = this.typedDecoders;
     const set = this.typedSet;
-    const builders = set.builders;
     const anyTyped = this.anyTyped;
     const columns = this.columns;
-    const ncols = decoders.length;
-    let field = 0;
+    const ncols = this.decoders.length;
+    const readFields = this.readFields;
     try {
       while (end - off >= 2) {
         const n = view.getInt16(off);
@@ -176,27 +178,11 @@ export class BinaryCopyDecoder {
           return off + 2;
         }
         if (n !== ncols) throw this.corrupt(`tuple has ${n} field(s), expected ${ncols}`);
-        let p = off + 2;
         const row = this.rows;
         if (anyTyped && row >= set.capacity) set.ensure(row);
-        for (field = 0; field < ncols; field++) {
-          if (end - p < 4) break;
-          const len = view.getInt32(p);
-          p += 4;
-          const t = anyTyped ? typed[field] : undefined;
-          if (len === -1) {
-            if (t === undefined) columns[field]!.push(null);
-            else builders[field]!.nulls[row] = 1;
-            continue;
-          }
-          if (len < 0) throw this.corrupt(`field length ${len}`);
-          if (end - p < len) break;
-          if (t === undefined) columns[field]!.push(decoders[field]!(view, buf, p, len));
-          else t(view, buf, p, len, builders[field]!, row);
-          p += len;
-        }
-        if (field < ncols) {
-          this.undoRow(field); // incomplete tuple: undo, wait for more bytes
+        const p = readFields(view, buf, off + 2, end, row, columns);
+        if (p < 0) {
+          this.undoRow(-p - 1); // incomplete tuple: undo, wait for more bytes
           return off;
         }
         off = p;
