@@ -90,6 +90,7 @@ interface Commit {
   readonly ms: number;
   readonly at: number;
   readonly records: number;
+  readonly phases: string;
 }
 
 /** Runs the real sync path on `topic` until `stopAfter` records are committed; freshness per change. */
@@ -116,7 +117,7 @@ async function runApply(applier: TableApplier, schema: Schema, topic: string, st
       const now = Date.now();
       for (const c of changes) if (c.commitTimeMs !== undefined) freshness.push(now - c.commitTimeMs);
       committed = Number((JSON.parse(summary['floe.kafka.offsets']!) as Record<string, Record<string, string>>)[topic]!['0']);
-      commits.push({ changes: changes.length, ms, at: lastCommitAt, records: committed });
+      commits.push({ changes: changes.length, ms, at: lastCommitAt, records: committed, phases: Object.entries(r.phases).map(([k, v]) => `${k[0]}${v.toFixed(0)}`).join(',') });
       return { snapshotId: r.snapshot?.snapshotId ?? null };
     },
   };
@@ -218,7 +219,7 @@ async function main(): Promise<void> {
     console.log(
       `apply: ${apply.toFixed(0)} records/s to committed snapshots over the first ${full.length} batches; whole backlog incl. the last commit interval ${backlog.toFixed(0)}/s ` +
         `(${run.changes} changes, ${((run.lastCommitAt - t0) / 1000).toFixed(1)} s, of which ${(run.inNext / 1000).toFixed(1)} s reading+decoding, ` +
-        `${(inApply / 1000).toFixed(1)} s in ${run.commits.length} table commits: [${run.commits.map((c) => `${c.changes}/${c.ms.toFixed(0)}ms`).join(' ')}])`,
+        `${(inApply / 1000).toFixed(1)} s in ${run.commits.length} table commits overlapping the reads; phases l=locate w=write c=commit i=index ms: [${run.commits.map((c) => `${c.changes}/${c.ms.toFixed(0)}ms(${c.phases})`).join(' ')}])`,
     );
 
     await createTopic(brokers, freshTopic);
