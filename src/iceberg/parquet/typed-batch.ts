@@ -14,7 +14,8 @@ export type TypedKind =
   | 'int64' // Int32Array: data[2r] low word, data[2r + 1] high word (little-endian int64 memory); long, time, timestamps (bigint)
   | 'float32' // Float32Array: float (number)
   | 'float64' // Float64Array: double (number)
-  | 'boolean'; // Uint8Array of 0/1: boolean
+  | 'boolean' // Uint8Array of 0/1: boolean
+  | 'utf8'; // Int32Array: data[2r] start, data[2r + 1] length of the value's valid UTF-8 bytes in `bytes`: string
 
 /** One fixed-width column of a batch. */
 export interface TypedColumn {
@@ -22,6 +23,8 @@ export interface TypedColumn {
   readonly data: Int32Array | Float32Array | Float64Array | Uint8Array;
   /** 1 where the row is null; length >= the batch's numRows. */
   readonly nulls: Uint8Array;
+  /** `utf8` only: the bytes `data` points into. */
+  readonly bytes?: Uint8Array;
 }
 
 /** A ColumnBatch whose columns are each typed or plain (`columns` materializes the typed ones on first read). */
@@ -46,6 +49,13 @@ export function int64At(data: Int32Array, r: number): bigint {
   return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
+/** The string of row `r` of a utf8 column. */
+export function utf8At(col: TypedColumn, r: number): string {
+  const b = col.bytes!;
+  const start = col.data[2 * r]!;
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8', start, start + col.data[2 * r + 1]!);
+}
+
 /** The IcebergValues of the first `rows` rows of `col` (null where flagged). */
 export function materialize(col: TypedColumn, rows: number): IcebergValue[] {
   const out = new Array<IcebergValue>(rows);
@@ -54,6 +64,7 @@ export function materialize(col: TypedColumn, rows: number): IcebergValue[] {
     if (nulls[r] === 1) out[r] = null;
     else if (col.kind === 'int64') out[r] = int64At(data as Int32Array, r);
     else if (col.kind === 'boolean') out[r] = data[r] === 1;
+    else if (col.kind === 'utf8') out[r] = utf8At(col, r);
     else out[r] = data[r]!;
   }
   return out;

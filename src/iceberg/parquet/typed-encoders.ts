@@ -7,6 +7,7 @@ import type { IcebergType } from '../spec/types.ts';
 import type { ByteBuffer } from './byte-buffer.ts';
 import { type ChunkStats, EncodeError, requiredNull } from './plain-encoders.ts';
 import type { TypedColumn, TypedKind } from './typed-batch.ts';
+import { encodeUtf8 } from './typed-utf8-encoder.ts';
 
 /** Encodes rows `[from, to)` of a typed column; returns the index after the last row taken. */
 export type TypedEncoder = (
@@ -23,7 +24,7 @@ export type TypedEncoder = (
 /** Which typed kind can feed a leaf of each Iceberg type (anything else: materialized values). */
 const KIND_OF: Partial<Record<IcebergType['type'], TypedKind>> = {
   int: 'int32', date: 'int32', long: 'int64', time: 'int64', timestamp: 'int64', timestamptz: 'int64',
-  float: 'float32', double: 'float64', boolean: 'boolean',
+  float: 'float32', double: 'float64', boolean: 'boolean', string: 'utf8',
 };
 
 /**
@@ -232,4 +233,5 @@ const TYPED_ENCODERS: Readonly<Record<TypedKind, TypedEncoder>> = {
   float32: floatEncoder(32),
   float64: floatEncoder(64),
   boolean: encodeBoolean,
+  utf8: encodeUtf8,
 };

@@ -5,7 +5,8 @@
  * an incomplete tuple waits for the next chunk. Values land column by column (`ColumnBatch`).
  */
 import { CorruptFileError } from '../../core/errors.ts';
-import { typedBatch } from '../../iceberg/parquet/typed-batch.ts';
+import { isUtf8 } from 'node:buffer';
+import { materialize, typedBatch } from '../../iceberg/parquet/typed-batch.ts';
 import type { ColumnBatch, IcebergValue } from '../../iceberg/spec/types.ts';
 import { compileRowReader, type RowFieldsReader } from './copy-row-reader.ts';
 import type { FieldDecoder } from './pg-codecs.ts';
@@ -123,12 +124,26 @@ export class BinaryCopyDecoder {
 
   /** Hands over the rows decoded so far, column by column, and starts a new batch. */
   takeBatch(): ColumnBatch {
-    const batch = this.anyTyped
-      ? typedBatch(this.rows, this.typedSet.finish(this.rows), this.columns.map((c, i) => (this.typedDecoders[i] ? undefined : c)))
-      : { numRows: this.rows, columns: this.columns };
+    const batch = this.anyTyped ? this.typedTake() : { numRows: this.rows, columns: this.columns };
     this.columns = this.decoders.map(() => []);
     this.rows = 0;
     return batch;
+  }
+
+  /**
+   * The typed batch. A utf8 column whose bytes are not valid UTF-8 (a SQL_ASCII database sends
+   * text unchecked) becomes plain strings, decoded as Buffer#toString always did (U+FFFD).
+   */
+  private typedTake(): ColumnBatch {
+    const typed = this.typedSet.finish(this.rows);
+    const plain: (IcebergValue[] | undefined)[] = this.columns.map((c, i) => (this.typedDecoders[i] ? undefined : c));
+    typed.forEach((t, i) => {
+      if (t?.kind === 'utf8' && !isUtf8(t.bytes!)) {
+        plain[i] = materialize(t, this.rows);
+        typed[i] = undefined;
+      }
+    });
+    return typedBatch(this.rows, typed, plain);
   }
 
   /** Checks the stream ended cleanly: trailer read, no bytes left over. */

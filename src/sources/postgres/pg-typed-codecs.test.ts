@@ -85,7 +85,7 @@ test('columns grow past their first capacity and mix with plain columns; typed a
   };
   const [typed, plain] = [run(true), run(false)];
   assert.equal(typed.numRows, 5000);
-  assert.ok(isTypedBatch(typed) && typed.typed[1] === undefined && typed.plain[1]?.length === 5000);
+  assert.ok(isTypedBatch(typed) && typed.typed[1]?.kind === 'utf8' && typed.plain[1] === undefined, 'text as utf8 bytes');
   const types: PrimitiveType[] = [{ type: 'long' }, { type: 'string' }, { type: 'double' }, { type: 'timestamptz' }, { type: 'boolean' }];
   const fields: NestedField[] = types.map((type, i) => ({ id: i + 1, name: `c${i}`, required: false, type }));
   const schema: Schema = { schemaId: 0, identifierFieldIds: [], fields };
@@ -183,4 +183,36 @@ test('batches taken mid-stream (fresh, resized slabs each time) hold the same va
   assert.ok(got.length > 5);
   const joined = expected.map((_, c) => got.flatMap((b) => [...b.columns[c]!]));
   assert.deepEqual(joined, expected);
+});
+
+test('text as utf8 bytes: code-point bounds over non-ASCII, long values and empty strings give the same file as strings; invalid UTF-8 falls back to strings', async () => {
+  const ctx = ctxOf('clamp');
+  const words = ['', 'zebra', 'Zürich', '😀 emoji', '\uffff max BMP', 'a'.repeat(100) + 'é', '名前', null, 'abc', 'ab'];
+  const rows = Array.from({ length: 3000 }, (_, i) => [f.int4(i), words[i % words.length] === null ? null : f.text(`${words[i % words.length]}${i % 3 === 0 ? '' : i}`)]);
+  const specs: CodecSpec[] = [{ codec: 'int4' }, { codec: 'text' }];
+  const decode = (bytes: Uint8Array, typed: boolean) => {
+    const d = new BinaryCopyDecoder(specs.map((s) => buildFieldDecoder(s, ctx)), 't', typed ? specs.map((s) => typedCodecFor(s, ctx)) : []);
+    for (let i = 0; i < bytes.length; i += 4093) d.push(bytes.subarray(i, i + 4093));
+    d.end();
+    return d.takeBatch();
+  };
+  const schema: Schema = { schemaId: 0, identifierFieldIds: [], fields: [{ id: 1, name: 'i', required: true, type: { type: 'int' } }, { id: 2, name: 's', required: false, type: { type: 'string' } }] };
+  const write = async (batch: ColumnBatch) => {
+    const io = new MemoryFileIO();
+    const w = createDataFileWriter({ io, schema, locationFor: () => 'memory://t/f.parquet', rowGroupRows: 1000 });
+    await w.write(batch);
+    const [file] = await w.complete();
+    return { file: file!, bytes: await io.read(file!.filePath) };
+  };
+  const good = copyStream(rows);
+  const [typed, plain] = [decode(good, true), decode(good, false)];
+  assert.ok(isTypedBatch(typed) && typed.typed[1]?.kind === 'utf8');
+  const [a, b] = [await write(typed), await write(plain)];
+  assert.deepEqual(a.bytes, b.bytes);
+  assert.deepEqual(a.file.upperBounds, b.file.upperBounds);
+  assert.deepEqual(typed.columns, plain.columns);
+  const bad = copyStream([[f.int4(1), Uint8Array.of(0x61, 0xff, 0x62)], [f.int4(2), f.text('ok')]]); // SQL_ASCII databases send any bytes
+  const fallback = decode(bad, true);
+  assert.ok(isTypedBatch(fallback) && fallback.typed[1] === undefined, 'invalid UTF-8: plain strings');
+  assert.deepEqual(fallback.columns[1], ['a\ufffdb', 'ok']);
 });

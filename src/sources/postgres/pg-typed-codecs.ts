@@ -18,8 +18,10 @@ const EMPTY_I32 = new Int32Array(0);
 const EMPTY_F32 = new Float32Array(0);
 const EMPTY_F64 = new Float64Array(0);
 const EMPTY_U8 = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+const viewOf = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
 /** Bytes per row of a kind's data (int64: two int32 words). */
-const WIDTH: Readonly<Record<TypedKind, number>> = { int32: 4, int64: 8, float32: 4, float64: 8, boolean: 1 };
+const WIDTH: Readonly<Record<TypedKind, number>> = { int32: 4, int64: 8, float32: 4, float64: 8, boolean: 1, utf8: 8 };
 
 /** Rows of one typed column being decoded (arrays are views into its set's slab; unused ones empty). */
 export interface TypedColumnBuilder {
@@ -29,6 +31,10 @@ export interface TypedColumnBuilder {
   f64: Float64Array;
   u8: Uint8Array;
   nulls: Uint8Array;
+  /** utf8: the values' bytes (i32 holds start and length per row), written up to `bytesPos`. */
+  bytes: Uint8Array;
+  bytesView: DataView;
+  bytesPos: number;
 }
 
 /**
@@ -41,7 +47,7 @@ export class TypedColumnSet {
   capacity = 0;
 
   constructor(kinds: readonly (TypedKind | undefined)[]) {
-    this.builders = kinds.map((kind) => (kind === undefined ? undefined : { kind, i32: EMPTY_I32, f32: EMPTY_F32, f64: EMPTY_F64, u8: EMPTY_U8, nulls: EMPTY_U8 }));
+    this.builders = kinds.map((kind) => (kind === undefined ? undefined : { kind, i32: EMPTY_I32, f32: EMPTY_F32, f64: EMPTY_F64, u8: EMPTY_U8, nulls: EMPTY_U8, bytes: EMPTY_U8, bytesView: EMPTY_VIEW, bytesPos: 0 }));
   }
 
   /** Rows the next batch's first slab holds (sized from the last batch). */
@@ -62,11 +68,16 @@ export class TypedColumnSet {
    * slab: ArrayBuffer churn drives the load workers' mark-compact GCs).
    */
   finish(rows = this.capacity): (TypedColumn | undefined)[] {
-    const out = this.builders.map((b) => b && { kind: b.kind, data: dataOf(b), nulls: b.nulls });
+    const out = this.builders.map((b) => b && (b.kind === 'utf8' ? { kind: b.kind, data: dataOf(b), nulls: b.nulls, bytes: b.bytes.subarray(0, b.bytesPos) } : { kind: b.kind, data: dataOf(b), nulls: b.nulls }));
     if (this.capacity > 0) {
       this.nextCapacity = Math.max(1024, Math.ceil((rows * 1.25) / 1024) * 1024);
       this.capacity = 0;
-      for (const b of this.builders) if (b) Object.assign(b, { i32: EMPTY_I32, f32: EMPTY_F32, f64: EMPTY_F64, u8: EMPTY_U8, nulls: EMPTY_U8 });
+      for (const b of this.builders) {
+        if (b === undefined) continue;
+        // utf8: the next batch's bytes start at this batch's size + 25% (growth copies)
+        const bytes = b.kind === 'utf8' ? Buffer.allocUnsafe(Math.max(4096, Math.ceil(b.bytesPos * 1.25))) : EMPTY_U8;
+        Object.assign(b, { i32: EMPTY_I32, f32: EMPTY_F32, f64: EMPTY_F64, u8: EMPTY_U8, nulls: EMPTY_U8, bytes, bytesView: viewOf(bytes), bytesPos: 0 });
+      }
     }
     return out;
   }
@@ -86,7 +97,7 @@ export class TypedColumnSet {
       const width = WIDTH[b.kind];
       const dataAt = take(cap * width);
       const old = dataOf(b);
-      if (b.kind === 'int32' || b.kind === 'int64') b.i32 = new Int32Array(slab, dataAt, (cap * width) / 4);
+      if (b.kind === 'int32' || b.kind === 'int64' || b.kind === 'utf8') b.i32 = new Int32Array(slab, dataAt, (cap * width) / 4);
       else if (b.kind === 'float32') b.f32 = new Float32Array(slab, dataAt, cap);
       else if (b.kind === 'float64') b.f64 = new Float64Array(slab, dataAt, cap);
       else b.u8 = new Uint8Array(slab, dataAt, cap);
@@ -102,7 +113,7 @@ export class TypedColumnSet {
 }
 
 function dataOf(b: TypedColumnBuilder): Int32Array | Float32Array | Float64Array | Uint8Array {
-  return b.kind === 'int32' || b.kind === 'int64' ? b.i32 : b.kind === 'float32' ? b.f32 : b.kind === 'float64' ? b.f64 : b.u8;
+  return b.kind === 'int32' || b.kind === 'int64' || b.kind === 'utf8' ? b.i32 : b.kind === 'float32' ? b.f32 : b.kind === 'float64' ? b.f64 : b.u8;
 }
 
 /** Decodes one non-null field of `len` bytes at `off` into row `row` of `b` (which has room). */
@@ -186,6 +197,28 @@ function numeric(spec: CodecSpec, ctx: DecodeContext): TypedCodec | undefined {
   };
 }
 
+/** Appends `len` bytes at `off` of `buf` to a utf8 builder as row `row` (validity is checked per batch: see the decoder). */
+function putUtf8(view: DataView, buf: Buffer, off: number, len: number, b: TypedColumnBuilder, row: number): void {
+  const at = b.bytesPos;
+  if (at + len > b.bytes.length) {
+    const grown = Buffer.allocUnsafe(Math.max(2 * b.bytes.length, at + len, 4096));
+    grown.set(b.bytes.subarray(0, at));
+    b.bytes = grown;
+    b.bytesView = viewOf(grown);
+  }
+  if (len <= 64) {
+    // short values (most text): four bytes a step through DataViews beats a native copy call
+    const bytes = b.bytes;
+    const dst = b.bytesView;
+    let k = 0;
+    for (; k + 4 <= len; k += 4) dst.setUint32(at + k, view.getUint32(off + k));
+    for (; k < len; k++) bytes[at + k] = buf[off + k]!;
+  } else buf.copy(b.bytes, at, off, off + len);
+  b.i32[2 * row] = at;
+  b.i32[2 * row + 1] = len;
+  b.bytesPos = at + len;
+}
+
 /** Codec id -> typed codec factory, for the codecs that have one (undefined: values stay plain). */
 const TYPED: Partial<Record<CodecId, (ctx: DecodeContext, spec: CodecSpec) => TypedCodec | undefined>> = {
   bool: () => ({ kind: 'boolean', decode: (view, _buf, off, _l, b, row) => void (b.u8[row] = view.getUint8(off) !== 0 ? 1 : 0) }),
@@ -220,6 +253,7 @@ const TYPED: Partial<Record<CodecId, (ctx: DecodeContext, spec: CodecSpec) => Ty
   timestamp,
   timestamptz: timestamp,
   numeric: (ctx, spec) => numeric(spec, ctx),
+  text: () => ({ kind: 'utf8', decode: putUtf8 }),
 };
 
 /** The typed codec of a column, or undefined when its values stay plain (text, numeric, arrays, ...). */
