@@ -11,7 +11,7 @@
  *   npm run bench:load [-- rows]      env: FLOE_PG_URL (source scripts/env.sh), FLOE_BENCH_PARALLELISM
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,7 +108,10 @@ try {
 } finally {
   await db.end();
 }
+/** The 1-minute load average (the machine is shared: other work skews the ratio), or '?' off Linux. */
+const loadAverage = async () => (await readFile('/proc/loadavg', 'utf8').catch(() => '?')).split(' ')[0];
 const parallelism = Number(process.env['FLOE_BENCH_PARALLELISM'] ?? 2);
+const loadBefore = await loadAverage();
 const limits = [await copyLimit(), await copyLimit()];
 const limit = Math.min(...limits);
 const dir = await mkdtemp(join(tmpdir(), 'floe-bench-load-'));
@@ -122,6 +125,7 @@ try {
   console.log(`floe load: ${floe.seconds.toFixed(2)} s wall (process start to exit), table ${(Number(l['ms']) / 1000).toFixed(2)} s, peak RSS ${floe.peakRssMiB.toFixed(0)} MiB, CPU ${floe.cpuSeconds.toFixed(1)} s (${((floe.cpuSeconds / rows) * 1e6).toFixed(2)} CPU-s per 1 M rows)`);
   console.log(`worker time summed over chunks: decode ${(Number(l['decodeMs']) / 1000).toFixed(2)} s, Parquet encode+write ${(Number(l['encodeMs']) / 1000).toFixed(2)} s, waiting on PostgreSQL ${(Number(l['waitMs']) / 1000).toFixed(2)} s`);
   console.log(floe.stdout.trim());
+  console.log(`load average (1 min): ${loadBefore} before, ${await loadAverage()} after (2 cores: other work running at the same time lowers the ratio)`);
   console.log(
     `bench:load ratio=${(floeRate / limitRate).toFixed(3)} floe_rows_per_s=${Math.round(floeRate)} limit_rows_per_s=${Math.round(limitRate)} peak_rss_mib=${Math.round(floe.peakRssMiB)}`,
   );
