@@ -44,7 +44,9 @@ async function run(task: ChunkTask): Promise<ChunkOutput> {
   try {
     return await readChunk(client, task);
   } catch (error) {
-    if (isTransientPgError(error)) await dropClient(); // the connection may be dead
+    // the connection may be dead, or closed by a COPY the reader stopped consuming (the only way
+    // out of copy mode): reconnect for the next chunk instead of failing it on a closed client
+    await dropClient();
     throw error;
   }
 }
