@@ -8,7 +8,7 @@
  * and when esbuild or the cache directory is unavailable, workers fall back to tsx.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 const TSX_ENTRY = new URL('./chunk-worker-entry.mjs', import.meta.url);
@@ -52,5 +52,17 @@ async function bundle(): Promise<WorkerEntry> {
     await writeFile(tmp, code);
     await rename(tmp, file); // atomic: concurrent runs write the same bytes
   }
+  await pruneOlderBundles(file);
   return { url: file, bundled: true };
+}
+
+/** Deletes other bundles not touched for a day (each source change makes a new one); best effort. */
+async function pruneOlderBundles(keep: URL): Promise<void> {
+  const dayAgo = Date.now() - 24 * 3600_000;
+  for (const name of await readdir(CACHE_DIR).catch(() => [] as string[])) {
+    const url = new URL(name, CACHE_DIR);
+    if (!/^chunk-worker-.*\.(mjs|tmp)$/.test(name) || url.href === keep.href) continue;
+    const s = await stat(url).catch(() => undefined);
+    if (s !== undefined && s.mtimeMs < dayAgo) await rm(url, { force: true }).catch(() => undefined);
+  }
 }
