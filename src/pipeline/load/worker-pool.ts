@@ -3,6 +3,7 @@
  * first N workers (so a source with a small connection budget never has more than N worker
  * connections). A crashed worker fails its task as retryable and is replaced.
  */
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { ConfigError, CorruptFileError, RetryableError, UnsupportedTypeError } from '../../core/errors.ts';
 import type { ChunkOutput, ChunkTask } from './chunk-reader.ts';
@@ -87,7 +88,9 @@ export class ChunkWorkerPool {
 
   private spawn(index: number): Worker {
     const { youngGenerationMiB: young, oldGenerationMiB: old } = this.options;
-    const worker = new Worker(this.options.entry ?? TSX_ENTRY, {
+    // a bundle pruned by another run since this one started (worker-bundle.ts): respawn through tsx
+    const entry = this.options.entry !== undefined && existsSync(this.options.entry) ? this.options.entry : TSX_ENTRY;
+    const worker = new Worker(entry, {
       resourceLimits: { ...(young === undefined ? {} : { maxYoungGenerationSizeMb: young }), ...(old === undefined ? {} : { maxOldGenerationSizeMb: old }) },
     });
     const current = () => this.slots[index]?.worker === worker;
