@@ -84,22 +84,26 @@ async function assertSame(label: string): Promise<void> {
 async function randomTxn(db: pg.Client, i: number, rnd: () => number): Promise<void> {
   const s = fx.schema;
   const id = 1 + Math.floor(rnd() * 260);
-  const ops = [
+  // k: the op's place in its transaction, so two key moves in one transaction get distinct keys
+  const ops = (k: number): string[] => [
     `INSERT INTO "${s}".items (id, name, price, big) VALUES (${id}, 'new ${i}', ${(rnd() * 1e6).toFixed(2)}, repeat('n', 5000)) ON CONFLICT (id) DO UPDATE SET name = excluded.name`,
     `UPDATE "${s}".items SET name = 'upd ${i}', price = LEAST(price + 0.01, 9999999999.99) WHERE id = ${id}`, // big unchanged: TOAST carried forward; LEAST keeps numeric(12,2) from overflowing
     `UPDATE "${s}".items SET big = repeat(md5('${i}'), 200) WHERE id = ${id}`,
     `DELETE FROM "${s}".items WHERE id = ${id}`,
     `DELETE FROM "${s}".items WHERE id = ${id}; INSERT INTO "${s}".items (id, name) VALUES (${id}, 'reborn ${i}')`,
-    `UPDATE "${s}".items SET id = ${1000 + i} WHERE id = ${id}`,
+    `UPDATE "${s}".items SET id = ${1000 + i * 8 + k} WHERE id = ${id}`,
     `UPDATE "${s}".items SET name = NULL, price = NULL, ts = NULL, tags = NULL WHERE id = ${id}`,
     `UPDATE "${s}".items SET ts = 'infinity', d = '-infinity', price = 9999999999.98, f = 'NaN', tags = '{"x,y",NULL,""}' WHERE id = ${id}`,
     `UPDATE "${s}".items SET ts = '0001-01-01 00:00:00+00', price = -0.01, f = '-0' WHERE id = ${id}`,
     `INSERT INTO "${s}".pairs VALUES (${id % 10}, 'p${i}', ${i}) ON CONFLICT (a, b) DO UPDATE SET v = excluded.v`,
-    `UPDATE "${s}".pairs SET b = b || 'x' WHERE a = ${id % 10} AND b IN (SELECT b FROM "${s}".pairs WHERE a = ${id % 10} LIMIT 1)`,
+    `UPDATE "${s}".pairs p SET b = b || 'x' WHERE a = ${id % 10} AND b IN (SELECT b FROM "${s}".pairs WHERE a = ${id % 10} LIMIT 1) AND NOT EXISTS (SELECT 1 FROM "${s}".pairs q WHERE q.a = p.a AND q.b = p.b || 'x')`,
     `DELETE FROM "${s}".pairs WHERE a = ${id % 10}`,
   ];
   await db.query('BEGIN');
-  for (let k = 0, n = 1 + Math.floor(rnd() * 4); k < n; k++) await db.query(ops[Math.floor(rnd() * ops.length)]!);
+  for (let k = 0, n = 1 + Math.floor(rnd() * 4); k < n; k++) {
+    const choices = ops(k);
+    await db.query(choices[Math.floor(rnd() * choices.length)]!);
+  }
   if (i % 97 === 0) await db.query(`TRUNCATE "${s}".pairs`);
   await db.query(`UPDATE "${s}".ticks SET n = ${i} WHERE id = 1`);
   await db.query('COMMIT');
