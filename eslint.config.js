@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.floe/'] },
+  { ignores: ['node_modules/', 'dist/', '.floe/', '.tmp*/'] }, // .tmp*/: local scratch, never committed
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -2,7 +2,7 @@
 # The whole test suite, as a new user and CI run it: installs what is missing (npm packages,
 # PostgreSQL, Kafka, Debezium, the Python readers), starts the services, runs unit and
 # integration tests, and stops only the services it started itself.
-#   scripts/test.sh            unit + integration
+#   scripts/test.sh            typecheck, lint, unit + integration
 #   scripts/test.sh unit       unit tests only (no services)
 #   scripts/test.sh integration
 set -euo pipefail
@@ -10,6 +10,13 @@ cd "$(dirname "$0")/.."
 layer=${1:-all}
 
 bash scripts/ensure-node-modules.sh
+
+# The whole suite also holds the code to its standards: strict types and the lint rules.
+if [ "$layer" = all ]; then
+  echo "[floe] typecheck (tsc --noEmit) and lint (eslint)" >&2
+  npx tsc -p tsconfig.json --noEmit
+  npx eslint .
+fi
 
 unit_files() { find src test/conformance -name '*.test.ts' 2>/dev/null | sort; }
 integration_files() { find test/integration -name '*.test.ts' 2>/dev/null | sort; }
