@@ -59,6 +59,10 @@ test('inserts, updates, deletes, PK updates, delete + reinsert, TOAST, NULLs and
   await world.db.query(`DELETE FROM ${s}.items WHERE id BETWEEN 10 AND 19`);
   await world.db.query(`BEGIN; DELETE FROM ${s}.items WHERE id = 20; INSERT INTO ${s}.items (id, name, qty) VALUES (20, 'reborn', -1); COMMIT`);
   await world.db.query(`UPDATE ${s}.items SET id = 1000 WHERE id = 21`); // primary-key update: d + c
+  await world.db.query(`UPDATE ${s}.items SET big = $1 WHERE id = 7`, [big]);
+  // A key move leaving the TOAST column unchanged: the create holds the placeholder; Debezium's
+  // __debezium.oldkey header says where the value is, so the record headers must reach the decoder.
+  await world.db.query(`UPDATE ${s}.items SET id = 2007 WHERE id = 7`);
   await world.db.query(`INSERT INTO ${s}.items (id, name, qty, price, ts, tstz, d, f, data) VALUES
       (300, 'max', 9223372036854775807, 999999999.999, '9999-12-31 23:59:59.999999', '9999-12-31 23:59:59.999999+00', '9999-12-31', 1e308, '\\x00ff'),
       (301, 'min', -9223372036854775808, -999999999.999, '0001-01-01 00:00:00', '0001-01-01 00:00:00+00', '0001-01-01', -0.0, ''),
@@ -72,6 +76,9 @@ test('inserts, updates, deletes, PK updates, delete + reinsert, TOAST, NULLs and
   const rows = await world.icebergRows('items');
   const five = rows.find((r) => (r as { id: string }).id === '5') as Record<string, unknown>;
   assert.equal(five.big, big, 'the unchanged TOAST value is carried forward, not the placeholder');
+  const moved = rows.find((r) => (r as { id: string }).id === '2007') as Record<string, unknown>;
+  assert.equal(moved.big, big, 'a key move carries the unchanged TOAST value to the new key');
+  assert.equal(rows.find((r) => (r as { id: string }).id === '7'), undefined);
 });
 
 test('truncate empties the table in one commit; later inserts land after it', { timeout: 240_000 }, async () => {

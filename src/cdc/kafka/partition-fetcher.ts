@@ -19,6 +19,16 @@ export interface FetchedRecord {
   readonly value: Buffer | null;
   readonly timestampMs: number;
   readonly size: number;
+  /** Record headers by name, when the record has any (Debezium marks key moves with them). */
+  readonly headers?: Readonly<Record<string, Uint8Array>>;
+}
+
+/** Kafka's header list as a name → value record; undefined when there are none (the common case). */
+export function headerRecord(headers: readonly (readonly [Buffer | null, Buffer | null])[] | undefined): Record<string, Uint8Array> | undefined {
+  if (headers === undefined || headers.length === 0) return undefined;
+  const out: Record<string, Uint8Array> = {};
+  for (const [name, value] of headers) if (name !== null && value !== null) out[name.toString('utf8')] = value;
+  return out;
 }
 
 export interface FetcherOptions {
@@ -256,7 +266,17 @@ export class PartitionFetcher {
             const offset = batch.firstOffset + BigInt(r.offsetDelta);
             if (offset < from) continue; // a batch may start before the offset asked for
             const size = (r.key?.length ?? 0) + (r.value?.length ?? 0);
-            this.#queue.push({ topic, partition: pr.partitionIndex, offset, key: r.key ?? null, value: r.value ?? null, timestampMs: Number(batch.firstTimestamp + r.timestampDelta), size });
+            const headers = headerRecord(r.headers);
+            this.#queue.push({
+              topic,
+              partition: pr.partitionIndex,
+              offset,
+              key: r.key ?? null,
+              value: r.value ?? null,
+              timestampMs: Number(batch.firstTimestamp + r.timestampDelta),
+              size,
+              ...(headers === undefined ? {} : { headers }),
+            });
             this.#queuedBytes += size;
             added += 1;
           }

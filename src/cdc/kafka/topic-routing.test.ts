@@ -58,3 +58,11 @@ test('SASL and TLS settings pass through to the client', () => {
   assert.deepEqual(kafkaConnectOptions(source({ ssl: true })).tls, {});
   assert.equal(kafkaConnectOptions(source()).tls, undefined);
 });
+
+test('Kafka headers reach the decoder by name (Debezium marks primary-key moves with them)', async () => {
+  const { headerRecord } = await import('./partition-fetcher.ts');
+  assert.equal(headerRecord([]), undefined);
+  const h = headerRecord([[Buffer.from('__debezium.oldkey'), Buffer.from('{"id":1}')], [null, Buffer.from('x')], [Buffer.from('n'), null]]);
+  assert.deepEqual(Object.keys(h!), ['__debezium.oldkey']);
+  assert.equal(Buffer.from(h!['__debezium.oldkey']!).toString(), '{"id":1}');
+});
