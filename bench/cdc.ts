@@ -38,6 +38,7 @@ import { commitChange } from '../src/iceberg/table/snapshot-producer.ts';
 import { tableDataWriter } from '../src/iceberg/table/table-writer.ts';
 import type { ChangeSource } from '../src/pipeline/sync/change-source.ts';
 import { runSync, type TableSink } from '../src/pipeline/sync/sync-runner.ts';
+import { profiled } from './support/cpu-profile.ts';
 import { createTopic, DebeziumEventGenerator, deleteTopics, fillTopic } from './support/debezium-events.ts';
 
 const brokers = (process.env.FLOE_KAFKA_BROKERS ?? '').split(',').filter((b) => b !== '');
@@ -207,7 +208,7 @@ async function main(): Promise<void> {
     console.log(`consume: ${consume.toFixed(0)} records/s (PartitionFetcher, same client as sync)`);
 
     t0 = performance.now();
-    const run = await runApply(applier, schema, topic, () => EVENTS);
+    const run = await profiled(() => runApply(applier!, schema, topic, () => EVENTS));
     // Sustained rate: up to the last batch closed by size (changes or bytes). The tail batch
     // closes only when the commit interval runs out (nothing more arrives): that measures the
     // interval, not floe.

@@ -15,7 +15,7 @@ import { CircuitBreaker } from './circuit-breaker.ts';
 import { CHUNK_RETRY, withRetry, type BackoffPolicy } from './retry.ts';
 import { loadTable, type TableOutcome } from './table-load.ts';
 import { targetLabel } from './table-setup.ts';
-import { chunkWorkerEntry } from './worker-bundle.ts';
+import { chunkWorkerEntry } from './chunk-worker-module.ts';
 import { ChunkWorkerPool } from './worker-pool.ts';
 
 export interface LoadRunOptions {

@@ -7,9 +7,10 @@ import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { ConfigError, CorruptFileError, RetryableError, UnsupportedTypeError } from '../../core/errors.ts';
 import type { ChunkOutput, ChunkTask } from './chunk-reader.ts';
+import { CHUNK_WORKER } from './chunk-worker-module.ts';
 import type { WorkerFailure, WorkerReply, WorkerRequest } from './chunk-worker.ts';
 
-const TSX_ENTRY = new URL('./chunk-worker-entry.mjs', import.meta.url);
+const TSX_ENTRY = CHUNK_WORKER.tsxEntry;
 
 /** Rebuilds a worker's failure as floe's error class (the message crosses unchanged). */
 export function failureToError(f: WorkerFailure): Error {
@@ -35,7 +36,7 @@ interface Slot {
 
 export interface WorkerPoolOptions {
   readonly size: number;
-  /** Worker entry module (worker-bundle.ts); default: the tsx entry, which transpiles in each worker. */
+  /** Worker entry module (core/worker-bundle.ts); default: the tsx entry, which transpiles in each worker. */
   readonly entry?: URL;
   /** V8 young generation per worker, MiB (bigger = fewer scavenges for short-lived batches). */
   readonly youngGenerationMiB?: number;
@@ -88,7 +89,7 @@ export class ChunkWorkerPool {
 
   private spawn(index: number): Worker {
     const { youngGenerationMiB: young, oldGenerationMiB: old } = this.options;
-    // a bundle pruned by another run since this one started (worker-bundle.ts): respawn through tsx
+    // a bundle pruned by another run since this one started (core/worker-bundle.ts): respawn through tsx
     const entry = this.options.entry !== undefined && existsSync(this.options.entry) ? this.options.entry : TSX_ENTRY;
     const worker = new Worker(entry, {
       resourceLimits: { ...(young === undefined ? {} : { maxYoungGenerationSizeMb: young }), ...(old === undefined ? {} : { maxOldGenerationSizeMb: old }) },

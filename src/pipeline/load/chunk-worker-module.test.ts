@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { access, mkdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { chunkWorkerEntry } from './worker-bundle.ts';
+import { chunkWorkerEntry } from './chunk-worker-module.ts';
 
 test('chunkWorkerEntry bundles the worker once into plain JS that a bare worker thread starts, pruning day-old bundles', async () => {
   const cache = new URL('../../../node_modules/.cache/floe/', import.meta.url);
