@@ -50,6 +50,20 @@ describe('Debezium decoder rules', () => {
     assert.deepEqual([c.op, c.key, c.before], ['delete', { id: 4 }, null]);
   });
 
+  it('the key comes from the image; the record key is read (and validated) only when the image lacks a key column', () => {
+    const decode = createDebeziumDecoder(target);
+    const badKey = (value: unknown): KafkaRecord => ({ ...rec(value), key: 'not json' });
+    // Not parsed: after (c/u) and before (d) hold the key.
+    assert.deepEqual(change(decode(badKey({ op: 'u', after: { id: 3, name: 'a' } }))).key, { id: 3 });
+    assert.deepEqual(change(decode(badKey({ op: 'd', before: { id: 4, name: null } }))).key, { id: 4 });
+    // Parsed: a delete without before, an image without the key column.
+    assert.deepEqual(change(decode(rec({ op: 'd', before: null }, { id: 5 }))).key, { id: 5 });
+    assert.throws(() => decode(badKey({ op: 'd', before: null })), /public\.t key at db\.public\.t\/3@7 is not JSON/);
+    const composite = createDebeziumDecoder({ ...target, keyColumns: ['id', 'name'] });
+    assert.deepEqual(change(composite(rec({ op: 'c', after: { id: 6, name: null } }, { id: 6, name: 'k' }))).key, { id: 6, name: 'k' });
+    assert.throws(() => composite(rec({ op: 'c', after: { id: 6, name: null } }, { id: 6 })), /key column "name" is missing/);
+  });
+
   it('keyless tables: key null, whole before image; a delete without before is a bad event', () => {
     const decode = createDebeziumDecoder({ ...target, keyColumns: [] });
     const c = change(decode(rec({ op: 'd', before: { id: 4, name: 'x' }, after: null })));

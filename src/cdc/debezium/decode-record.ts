@@ -1,7 +1,9 @@
 /**
  * One Kafka record of a Debezium table topic → one floe Change (or an "ignored" result):
  *   c, r, u → upsert      d → delete      t → truncate      m, tombstone → ignored
- * The key comes from the record key, else `before`, else `after`. An `u` whose before-key
+ * Debezium derives the record key from the row image, so the key comes from `before` (d, u),
+ * else `after` (c, r, u), and the record key is parsed only when the image lacks a key column
+ * (it is then validated as before). An `u` whose before-key
  * differs from its after-key (REPLICA IDENTITY FULL, other connectors) is an upsert whose
  * `key` is the OLD key. PostgreSQL's primary-key updates arrive as d (header
  * `__debezium.newkey`) + tombstone + c (header `__debezium.oldkey`); the c may hold
@@ -16,7 +18,7 @@ import type { Row } from '../../iceberg/spec/types.ts';
 import { readEnvelope, type Envelope } from './envelope.ts';
 import { isObject } from './json-text.ts';
 import { parseBody } from './schema-types.ts';
-import { decodeKey, pickKey } from './key.ts';
+import { decodeKey, imageKey, pickKey } from './key.ts';
 import { readSource } from './position.ts';
 import { describeOrigin, TargetFields, type ConvertedRow } from './row.ts';
 import { DEFAULT_DECODE_OPTIONS, type DebeziumDecodeOptions, type DebeziumTarget, type DecodeResult, type KafkaRecord } from './types.ts';
@@ -54,23 +56,26 @@ function decodeOne(record: KafkaRecord, fields: TargetFields, fullBefore: boolea
   }
   const keyed = fields.target.keyColumns.length > 0;
   if (keyed && env.op === 'd' && header(record, NEW_KEY) !== undefined) return { kind: 'ignored', reason: 'key-moved', origin };
-  const recordKey = keyed ? decodeKey(record.key, fields, origin) : null;
-  const movedFrom = keyed && env.op === 'c' ? header(record, OLD_KEY) : undefined;
   const before = readBefore(env, fields, fullBefore, origin);
   const beforeKey = keyed && before ? pickKey(before.row, fields, 'before', origin) : null;
   if (env.op === 'd') {
-    if (keyed && !recordKey && !beforeKey) throw new BadEventError(`${table} delete at ${describeOrigin(origin)}: no key in record key or before`);
+    // The record key of a delete is its before key: read it only when before has none.
+    const key = keyed ? (beforeKey ?? decodeKey(record.key, fields, origin)) : null;
+    if (keyed && !key) throw new BadEventError(`${table} delete at ${describeOrigin(origin)}: no key in record key or before`);
     if (!keyed && !before) throw new BadEventError(`${table} delete at ${describeOrigin(origin)}: keyless table needs a whole before image (REPLICA IDENTITY FULL)`);
-    const change: Change = { ...base, op: 'delete', key: keyed ? (recordKey ?? beforeKey) : null, after: null, before: fullBefore ? (before?.row ?? null) : null, unchanged: [] };
+    const change: Change = { ...base, op: 'delete', key, after: null, before: fullBefore ? (before?.row ?? null) : null, unchanged: [] };
     return { kind: 'change', change };
   }
   if (env.after === null) throw new BadEventError(`${table} op '${env.op}' at ${describeOrigin(origin)}: after is null`);
   const after = fields.convert(env.after, env.afterSchema, 'after', origin);
   let key: Row | null = null;
   if (keyed) {
-    // An update's record key is the NEW key; the row it replaces is under the before key.
-    key = env.op === 'u' ? (beforeKey ?? recordKey) : movedFrom !== undefined ? decodeKey(movedFrom, fields, origin) : recordKey;
-    key ??= pickKey(after.row, fields, 'after', origin);
+    // An update's record key is the NEW key; the row it replaces is under the before key. A
+    // key move (header) names the OLD key. Otherwise the record key is the after image's key.
+    const movedFrom = env.op === 'c' ? header(record, OLD_KEY) : undefined;
+    if (env.op === 'u' && beforeKey) key = beforeKey;
+    else if (movedFrom !== undefined) key = decodeKey(movedFrom, fields, origin) ?? pickKey(after.row, fields, 'after', origin);
+    else key = imageKey(after.row, fields) ?? decodeKey(record.key, fields, origin) ?? pickKey(after.row, fields, 'after', origin);
   }
   const change: Change = {
     ...base,

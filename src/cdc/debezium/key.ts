@@ -36,3 +36,17 @@ export function pickKey(row: Row, fields: TargetFields, part: string, origin: Ka
   }
   return key;
 }
+
+/**
+ * The target's key columns taken from an image when it holds all of them (non-null), else
+ * null. Debezium derives the record key from the same row, so this key equals the record key.
+ */
+export function imageKey(row: Row, fields: TargetFields): Row | null {
+  const key: Record<string, Row[string]> = {};
+  for (const column of fields.target.keyColumns) {
+    const v = row[column];
+    if (v === undefined || v === null) return null;
+    key[column] = v;
+  }
+  return key;
+}
