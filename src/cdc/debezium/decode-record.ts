@@ -11,7 +11,7 @@
  * under the OLD key and the d is ignored ('key-moved'). Placeholders become `unchanged`
  * columns, never values.
  */
-import type { Change, KafkaOrigin } from '../../core/change.ts';
+import type { Change, ChangeOp, KafkaOrigin } from '../../core/change.ts';
 import { BadEventError } from '../../core/errors.ts';
 import type { JsonValue } from '../../iceberg/spec/lossless-json.ts';
 import type { Row } from '../../iceberg/spec/types.ts';
@@ -19,7 +19,7 @@ import { readEnvelope, type Envelope } from './envelope.ts';
 import { isObject } from './json-text.ts';
 import { parseBody } from './schema-types.ts';
 import { decodeKey, imageKey, pickKey } from './key.ts';
-import { readSource } from './position.ts';
+import { readSource, type SourceInfo } from './position.ts';
 import { describeOrigin, TargetFields, type ConvertedRow } from './row.ts';
 import { DEFAULT_DECODE_OPTIONS, type DebeziumDecodeOptions, type DebeziumTarget, type DecodeResult, type KafkaRecord } from './types.ts';
 
@@ -44,16 +44,7 @@ function decodeOne(record: KafkaRecord, fields: TargetFields, fullBefore: boolea
   const env = readEnvelope(parseBody(record.value, () => `${table} value at ${describeOrigin(origin)}`), table, origin);
   if (env.op === 'm') return { kind: 'ignored', reason: 'message', origin };
   const source = readSource(env.source);
-  const base = {
-    table,
-    position: source.position,
-    ...(source.commitTimeMs === undefined ? {} : { commitTimeMs: source.commitTimeMs }),
-    snapshot: source.snapshot,
-    origin,
-  };
-  if (env.op === 't') {
-    return { kind: 'change', change: { ...base, op: 'truncate', key: null, after: null, before: null, unchanged: [] } };
-  }
+  if (env.op === 't') return changeResult(table, 'truncate', null, null, null, NO_COLUMNS, source, origin);
   const keyed = fields.target.keyColumns.length > 0;
   if (keyed && env.op === 'd' && header(record, NEW_KEY) !== undefined) return { kind: 'ignored', reason: 'key-moved', origin };
   const before = readBefore(env, fields, fullBefore, origin);
@@ -63,8 +54,7 @@ function decodeOne(record: KafkaRecord, fields: TargetFields, fullBefore: boolea
     const key = keyed ? (beforeKey ?? decodeKey(record.key, fields, origin)) : null;
     if (keyed && !key) throw new BadEventError(`${table} delete at ${describeOrigin(origin)}: no key in record key or before`);
     if (!keyed && !before) throw new BadEventError(`${table} delete at ${describeOrigin(origin)}: keyless table needs a whole before image (REPLICA IDENTITY FULL)`);
-    const change: Change = { ...base, op: 'delete', key, after: null, before: fullBefore ? (before?.row ?? null) : null, unchanged: [] };
-    return { kind: 'change', change };
+    return changeResult(table, 'delete', key, null, fullBefore ? (before?.row ?? null) : null, NO_COLUMNS, source, origin);
   }
   if (env.after === null) throw new BadEventError(`${table} op '${env.op}' at ${describeOrigin(origin)}: after is null`);
   const after = fields.convert(env.after, env.afterSchema, 'after', origin);
@@ -77,14 +67,21 @@ function decodeOne(record: KafkaRecord, fields: TargetFields, fullBefore: boolea
     else if (movedFrom !== undefined) key = decodeKey(movedFrom, fields, origin) ?? pickKey(after.row, fields, 'after', origin);
     else key = imageKey(after.row, fields) ?? decodeKey(record.key, fields, origin) ?? pickKey(after.row, fields, 'after', origin);
   }
-  const change: Change = {
-    ...base,
-    op: 'upsert',
-    key,
-    after: after.row,
-    before: fullBefore ? (before?.row ?? null) : null,
-    unchanged: after.unchanged,
-  };
+  return changeResult(table, 'upsert', key, after.row, fullBefore ? (before?.row ?? null) : null, after.unchanged, source, origin);
+}
+
+const NO_COLUMNS: readonly string[] = Object.freeze([]);
+
+/**
+ * The result for one change, built as one object literal per case (no spreads): changes then
+ * share two hidden classes, which keeps their property loads monomorphic downstream.
+ */
+function changeResult(table: string, op: ChangeOp, key: Row | null, after: Row | null, before: Row | null, unchanged: readonly string[], source: SourceInfo, origin: KafkaOrigin): DecodeResult {
+  const { position, commitTimeMs, snapshot } = source;
+  const change: Change =
+    commitTimeMs === undefined
+      ? { table, op, key, after, before, unchanged, position, snapshot, origin }
+      : { table, op, key, after, before, unchanged, position, commitTimeMs, snapshot, origin };
   return { kind: 'change', change };
 }
 

@@ -67,9 +67,6 @@ export function readSource(source: JsonValue | undefined): SourceInfo {
   if (commitScn !== undefined) position.commitScn = commitScn;
   const ts = typeof source.commit_ts_ms === 'number' ? source.commit_ts_ms : source.ts_ms;
   const snap = source.snapshot;
-  return {
-    position,
-    ...(typeof ts === 'number' ? { commitTimeMs: ts } : {}),
-    snapshot: snap === true || (typeof snap === 'string' && !NOT_SNAPSHOT.has(snap)),
-  };
+  const snapshot = snap === true || (typeof snap === 'string' && !NOT_SNAPSHOT.has(snap));
+  return typeof ts === 'number' ? { position, commitTimeMs: ts, snapshot } : { position, snapshot };
 }
