@@ -4,8 +4,11 @@
  * floe's writer in files of 2 M rows), fills the key index straight from the known layout
  * (id i sits at file i / 2 M, position i % 2 M: what a rebuild would find, minus the scan),
  * then applies 10 k-change batches (70 % updates of random live keys, 20 % deletes, 10 %
- * inserts) and reports the median. Also times 10 k raw index lookups. Issue 5 wants the two
- * merge times ≤ 1.5× apart. Last line:
+ * inserts) and reports the median. Also times 10 k raw index lookups, the main thread's
+ * per-change cost of locate (of which collapse: the pure fold, timed apart on the same batch)
+ * and index (cache write-through + posting the update to the index thread), the cache's heap
+ * per entry after warming at open, and how long close waits for the index thread to persist.
+ * Issue 5 wants the two merge times ≤ 1.5× apart. Last line:
  *   bench:apply-merge merge_1m_ms=<n> merge_20m_ms=<n> merge_20m_over_1m=<x>
  *
  *   node --import tsx bench/apply-merge.ts [small_rows] [large_rows]
@@ -13,6 +16,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { SqlCatalog } from '../src/catalog/sql/sql-catalog.ts';
 import { SqliteDriver } from '../src/catalog/sql/sqlite-driver.ts';
 import type { Catalog } from '../src/catalog/catalog.ts';
@@ -24,12 +29,21 @@ import { commitChange } from '../src/iceberg/table/snapshot-producer.ts';
 import { tableDataWriter } from '../src/iceberg/table/table-writer.ts';
 import { openTableApplier } from '../src/cdc/apply/apply-batch.ts';
 import { encodeKey, rowIdentity } from '../src/cdc/apply/key-encoding.ts';
+import { collapseBatch } from '../src/cdc/apply/plan-batch.ts';
 import { KeyIndex, type IndexEntry } from '../src/cdc/apply/key-index.ts';
 
 const FILE_ROWS = 2_000_000;
 const CHUNK = 131_072;
 const BATCH = 10_000;
-const BATCHES = 3;
+const BATCHES = 5;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+/** Heap in use after a full collection, bytes. */
+const heapUsed = (): number => {
+  gc();
+  return process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+};
 
 const schema: Schema = {
   schemaId: 0,
@@ -121,24 +135,38 @@ async function run(dir: string, catalog: Catalog, io: LocalFileIO, rows: number)
   const lookupMs = performance.now() - t0;
   probe.close();
 
+  const heapBefore = heapUsed();
   const applier = await openTableApplier({ catalog, io, id, indexPath });
+  const cacheBytes = (heapUsed() - heapBefore) / Math.max(1, applier.warmed.entries);
   if (applier.opened.mode !== 'current') throw new Error(`bench: index not current after fill (${applier.opened.mode})`);
   const fresh = { next: BigInt(rows) };
   const deleted = new Set<bigint>();
   const times: number[] = [];
   const phases: string[] = [];
+  const perChange = { collapse: [] as number[], locate: [] as number[], index: [] as number[] };
   for (let b = 0; b < BATCHES; b += 1) {
     const changes = randomBatch(rows, fresh, deleted);
     t0 = performance.now();
+    collapseBatch(changes, identity, 'bench');
+    perChange.collapse.push(((performance.now() - t0) * 1000) / changes.length);
+    t0 = performance.now();
     const r = await applier.apply(changes);
     times.push(performance.now() - t0);
+    perChange.locate.push((r.phases.locate * 1000) / changes.length);
+    perChange.index.push((r.phases.index * 1000) / changes.length);
     phases.push(Object.entries(r.phases).map(([k, v]) => `${k}=${v.toFixed(0)}`).join(' '));
   }
-  applier.close();
+  t0 = performance.now();
+  await applier.close();
+  const closeMs = performance.now() - t0;
   const ms = median(times);
+  const us = (xs: number[]): string => median(xs).toFixed(1);
   console.log(
     `rows=${rows} files=${files.length} write_s=${writeS.toFixed(1)} index_fill_s=${(indexMs / 1000).toFixed(1)} ` +
-      `lookup_10k_ms=${lookupMs.toFixed(0)} (found ${found}) apply_10k_ms=[${times.map((t) => t.toFixed(0)).join(', ')}] median=${ms.toFixed(0)} phases_ms=[${phases.join('; ')}]`,
+      `lookup_10k_ms=${lookupMs.toFixed(0)} (found ${found}) warm: ${applier.warmed.entries} entries complete=${applier.warmed.complete} ` +
+      `${(applier.warmed.ms / 1000).toFixed(1)} s ${cacheBytes.toFixed(0)} B/entry\n` +
+      `  apply_10k_ms=[${times.map((t) => t.toFixed(0)).join(', ')}] median=${ms.toFixed(0)} phases_ms=[${phases.join('; ')}] close_ms=${closeMs.toFixed(0)}\n` +
+      `  main thread per change (median): locate_us=${us(perChange.locate)} (collapse_us=${us(perChange.collapse)}) index_us=${us(perChange.index)}`,
   );
   return ms;
 }

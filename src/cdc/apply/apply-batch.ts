@@ -3,7 +3,9 @@
  * and position deletes for every replaced or deleted row, then the key index. The effects
  * around plan-batch.ts: load, locate (key index), read carried-forward columns, write,
  * commit, record. The commit comes first and the index after, so a crash in between leaves an
- * index one commit behind, which the next open catches up from the table.
+ * index behind the table, which the next open catches up from the table. The index's SQLite
+ * file lives in a thread of its own, behind a write-through cache (table-index.ts): a batch's
+ * lookups are mostly cache hits, and its update is posted without waiting for it to persist.
  */
 import { randomUUID } from 'node:crypto';
 import type { Catalog, LoadedTable } from '../../catalog/catalog.ts';
@@ -17,11 +19,11 @@ import type { RetryPolicy } from '../../iceberg/table/commit.ts';
 import { currentSchema, currentSnapshot, defaultSpec } from '../../iceberg/table/metadata-access.ts';
 import { commitChange } from '../../iceberg/table/snapshot-producer.ts';
 import { writePositionDeletes, writeRows } from '../../iceberg/table/table-writer.ts';
-import { idBytes, rowIdentity } from './key-encoding.ts';
-import { identitySignature, KeyIndex } from './key-index.ts';
-import { syncKeyIndex, type SyncResult } from './key-index-sync.ts';
-import { collapseBatch, completeRows, lookupIds, planWrites, positionKey, type CollapsedBatch, type WritePlan } from './plan-batch.ts';
+import { rowIdentity } from './key-encoding.ts';
+import type { SyncResult } from './key-index-sync.ts';
+import { collapseBatch, completeRows, planWrites, positionKey, type CollapsedBatch, type WritePlan } from './plan-batch.ts';
 import { groupBy, readRowsAt } from './read-rows-at.ts';
+import { TableIndex, type WarmResult } from './table-index.ts';
 import { writtenPositions } from './written-positions.ts';
 
 /** Options of `openTableApplier`. */
@@ -35,6 +37,10 @@ export interface TableApplierOptions {
   readonly retry?: RetryPolicy;
   /** Re-plans after a concurrent writer moved the table (default 5). */
   readonly maxReplans?: number;
+  /** Identities (with their positions) the main thread caches in front of the index (default 2 M; ~110 bytes each). */
+  readonly cacheEntries?: number;
+  /** `apply` waits for the index thread while more updated entries than this are not yet persisted (default 1 M). */
+  readonly maxPendingIndexEntries?: number;
   readonly now?: () => number;
 }
 
@@ -59,7 +65,10 @@ export interface ApplyResult {
   readonly missingDeletes: number;
   readonly replans: number;
   readonly ms: number;
-  /** Time per phase of the last plan, ms: locate (sync + lookup + plan), write (reads + files), commit, index. */
+  /**
+   * Time per phase of the last plan, ms: locate (sync + cache and index lookups + plan), write
+   * (reads + files), commit, index (cache update and posting the update to the index thread).
+   */
   readonly phases: { readonly locate: number; readonly write: number; readonly commit: number; readonly index: number };
 }
 
@@ -69,36 +78,33 @@ export interface TableApplier {
   apply(changes: readonly Change[], options?: ApplyOptions): Promise<ApplyResult>;
   /** How the index was brought to the table at open. */
   readonly opened: SyncResult;
-  close(): void;
+  /** How the main thread's cache was filled from the index at open. */
+  readonly warmed: WarmResult;
+  /** Identities located since open: answered by the cache, and sent to the index thread. */
+  readonly lookups: { readonly cached: number; readonly asked: number };
+  /** Waits for the index thread to persist every update, then ends it; rejects with an index failure no `apply` reported. */
+  close(): Promise<void>;
 }
 
 class BaseMoved extends Error {}
 
-/** Opens the table's key index and brings it to the table's current snapshot (catch-up or rebuild). */
+/**
+ * Opens the table's key index, brings it to the table's current snapshot (catch-up or rebuild),
+ * warms the cache from it and starts its thread.
+ */
 export async function openTableApplier(options: TableApplierOptions): Promise<TableApplier> {
   const { catalog, io, id } = options;
   const name = tableName(id);
   let table = await catalog.loadTable(id);
   let identity = rowIdentity(currentSchema(table.metadata));
-  let index = KeyIndex.open(options.indexPath, identity, table.metadata.tableUuid);
-  let opened: SyncResult;
-  try {
-    opened = await syncKeyIndex(io, table.metadata, index, identity, name);
-  } catch (error) {
-    index.close();
-    throw error;
-  }
+  const indexOptions = { indexPath: options.indexPath, io, name, cacheEntries: options.cacheEntries ?? 2_000_000, maxPendingEntries: options.maxPendingIndexEntries ?? 1_000_000 };
+  const { index, opened, warmed } = await TableIndex.open(indexOptions, table.metadata, identity);
 
-  /** Reloads the table; reopens the index if the row identity changed (schema evolution). */
+  /** Reloads the table and brings the index to it (its row identity may have changed: schema evolution). */
   const refresh = async (): Promise<void> => {
     table = await catalog.loadTable(id);
-    const next = rowIdentity(currentSchema(table.metadata));
-    if (identitySignature(next) !== identitySignature(identity)) {
-      index.close();
-      identity = next;
-      index = KeyIndex.open(options.indexPath, identity, table.metadata.tableUuid);
-    }
-    await syncKeyIndex(io, table.metadata, index, identity, name);
+    identity = rowIdentity(currentSchema(table.metadata));
+    await index.resync(table.metadata, identity);
   };
 
   async function apply(changes: readonly Change[], applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
@@ -109,7 +115,7 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
       const t0 = performance.now();
       if (replans > 0 || (currentSnapshot(table.metadata)?.snapshotId ?? null) !== index.snapshotId) await refresh();
       const batch = collapseBatch(changes, identity, name);
-      const plan = planWrites(batch, index.lookup(lookupIds(batch)));
+      const plan = planWrites(batch, await index.locate(batch));
       const summary = applyOptions.summary ?? {};
       if (!plan.truncate && plan.deletes.length === 0 && plan.inserts.length === 0 && Object.keys(summary).length === 0) {
         const t = performance.now() - t0;
@@ -146,12 +152,12 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
       table = committed.table;
       const t3 = performance.now();
       await applyOptions.beforeIndexUpdate?.(committed.snapshot);
-      index.apply({
+      index.record({
         fromSnapshotId: baseId,
         toSnapshotId: committed.snapshot.snapshotId,
         clear: plan.truncate,
-        removed: plan.deletes.map((d) => ({ id: idBytes(d.id), filePath: d.position.dataFile.filePath, pos: d.position.pos })),
-        added: written.positions.map((p, i) => ({ id: idBytes(plan.inserts[i]!.id), dataFile: p.dataFile, pos: p.pos })),
+        removed: plan.deletes,
+        added: written.positions.map((position, i) => ({ id: plan.inserts[i]!.id, position })),
       });
       const t4 = performance.now();
       const ms = t4 - started;
@@ -163,8 +169,10 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
 
   return {
     apply,
-    get opened() {
-      return opened;
+    opened,
+    warmed,
+    get lookups() {
+      return index.lookups;
     },
     close: () => index.close(),
   };
@@ -207,13 +215,13 @@ async function readCurrentRows(io: FileIO, metadata: TableMetadata, plan: WriteP
   return out;
 }
 
-/** Applies one batch with a short-lived applier: opens the index, applies, closes. */
+/** Applies one batch with a short-lived applier: opens the index, applies, closes (waiting for the index to persist). */
 export async function applyBatch(options: TableApplierOptions, changes: readonly Change[], applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
   const applier = await openTableApplier(options);
   try {
     return await applier.apply(changes, applyOptions);
   } finally {
-    applier.close();
+    await applier.close();
   }
 }
 

@@ -22,6 +22,9 @@ export type SyncResult =
   | { readonly mode: 'caught-up'; readonly snapshots: number; readonly ms: number }
   | { readonly mode: 'rebuilt'; readonly rows: number; readonly ms: number; readonly reason: string };
 
+/** What a sync needs of a key index (a KeyIndex, or one with a cache written through: key-cache.ts). */
+export type SyncTarget = Pick<KeyIndex, 'snapshotId' | 'apply' | 'startRebuild' | 'addDuringRebuild' | 'finishRebuild'>;
+
 /** Options of `syncKeyIndex`. */
 export interface SyncOptions {
   /** Rebuild instead of catching up when the snapshots since add more rows than this (default 2 M): catch-up holds them in memory. */
@@ -50,7 +53,7 @@ export function snapshotsSince(metadata: TableMetadata, from: bigint | null, to:
 }
 
 /** Brings `index` to the current snapshot of `metadata` (see module doc). `table` names it in errors. */
-export async function syncKeyIndex(io: FileIO, metadata: TableMetadata, index: KeyIndex, identity: RowIdentity, table: string, options: SyncOptions = {}): Promise<SyncResult> {
+export async function syncKeyIndex(io: FileIO, metadata: TableMetadata, index: SyncTarget, identity: RowIdentity, table: string, options: SyncOptions = {}): Promise<SyncResult> {
   const started = performance.now();
   const target = currentSnapshot(metadata);
   const at = index.snapshotId;
@@ -97,7 +100,7 @@ async function changedFiles(io: FileIO, snapshot: Snapshot): Promise<{ added: Da
   return { added, removedData, liveOlderData };
 }
 
-async function catchUpOne(io: FileIO, index: KeyIndex, identity: RowIdentity, table: string, snapshot: Snapshot, from: bigint | null): Promise<void> {
+async function catchUpOne(io: FileIO, index: SyncTarget, identity: RowIdentity, table: string, snapshot: Snapshot, from: bigint | null): Promise<void> {
   const { added, removedData, liveOlderData } = await changedFiles(io, snapshot);
   // floe removes data files only to truncate (all of them); anything else is another writer's rewrite.
   const clear = removedData > 0;
@@ -131,7 +134,7 @@ async function catchUpOne(io: FileIO, index: KeyIndex, identity: RowIdentity, ta
   index.apply({ fromSnapshotId: from, toSnapshotId: snapshot.snapshotId, clear, removed, added: entries });
 }
 
-async function rebuild(io: FileIO, metadata: TableMetadata, index: KeyIndex, identity: RowIdentity, table: string, batchRows: number): Promise<number> {
+async function rebuild(io: FileIO, metadata: TableMetadata, index: SyncTarget, identity: RowIdentity, table: string, batchRows: number): Promise<number> {
   index.startRebuild();
   const columns = readFields(identity).map((f) => f.name);
   let pending: IndexEntry[] = [];

@@ -3,28 +3,19 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryCatalog } from '../../catalog/memory/memory-catalog.ts';
 import type { Change } from '../../core/change.ts';
-import { MemoryFileIO } from '../../io/memory-file-io.ts';
-import type { Row, Schema, TableIdentifier, TableMetadata } from '../../iceberg/spec/types.ts';
+import type { Row } from '../../iceberg/spec/types.ts';
 import { currentSchema, currentSnapshot } from '../../iceberg/table/metadata-access.ts';
-import { readAllRows, scanRowsWithPositions } from '../../iceberg/table/scan.ts';
+import { readAllRows } from '../../iceberg/table/scan.ts';
 import { commitChange } from '../../iceberg/table/snapshot-producer.ts';
 import { appendRows, writeRows } from '../../iceberg/table/table-writer.ts';
 import { liveFiles } from '../../iceberg/table/scan-planner.ts';
 import { openTableApplier } from './apply-batch.ts';
+import { assertIndexMatches, del, setupTable, up } from './apply-test-support.ts';
 import { identityOf, idString, rowIdentity } from './key-encoding.ts';
 import { KeyIndex } from './key-index.ts';
 import { syncKeyIndex } from './key-index-sync.ts';
 
-const schema: Schema = {
-  schemaId: 0,
-  identifierFieldIds: [1],
-  fields: [
-    { id: 1, name: 'id', required: true, type: { type: 'long' } },
-    { id: 2, name: 'v', required: false, type: { type: 'string' } },
-  ],
-};
 let dir: string;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'floe-key-index-'));
@@ -33,38 +24,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function setup(name: string, s: Schema = schema) {
-  const io = new MemoryFileIO();
-  const catalog = new MemoryCatalog({ io });
-  await catalog.createNamespace(['db']);
-  const id: TableIdentifier = { namespace: ['db'], name };
-  await catalog.createTable(id, { schema: s });
-  return { io, catalog, id, indexPath: join(dir, `${name}.sqlite`) };
-}
-
-const up = (id: bigint, v: string): Change => ({ table: 't', op: 'upsert', key: { id }, after: { id, v }, before: null, unchanged: [], position: {} });
-const del = (id: bigint): Change => ({ table: 't', op: 'delete', key: { id }, after: null, before: null, unchanged: [], position: {} });
-
-/** Asserts the index holds exactly the live rows of the table, at their positions. */
-async function assertIndexMatches(io: MemoryFileIO, metadata: TableMetadata, indexPath: string): Promise<void> {
-  const identity = rowIdentity(currentSchema(metadata));
-  const index = KeyIndex.open(indexPath, identity, metadata.tableUuid);
-  try {
-    assert.equal(index.snapshotId, currentSnapshot(metadata)?.snapshotId ?? null);
-    let live = 0;
-    for await (const batch of scanRowsWithPositions(io, metadata)) {
-      for (const { row, position } of batch) {
-        live += 1;
-        const id = identityOf(identity, row, 't');
-        const found = index.lookup([id]).get(idString(id)) ?? [];
-        assert.ok(found.some((p) => p.dataFile.filePath === position.dataFile.filePath && p.pos === position.pos), `row ${String(row.id)} at ${position.pos} not indexed`);
-      }
-    }
-    assert.equal(index.size(), live);
-  } finally {
-    index.close();
-  }
-}
+const setup = (name: string) => setupTable(dir, name);
 
 test('crash between commit and index update: reopening catches up to the right positions', async () => {
   const t = await setup('crash');
@@ -79,11 +39,11 @@ test('crash between commit and index update: reopening catches up to the right p
     }),
     /simulated crash/,
   );
-  applier.close();
+  await applier.close();
   applier = await openTableApplier(t);
   assert.deepEqual(applier.opened.mode, 'caught-up');
   await applier.apply([up(2n, 'BB'), up(1n, 'AA')]);
-  applier.close();
+  await applier.close();
   const table = await t.catalog.loadTable(t.id);
   const rows = (await readAllRows(t.io, table.metadata)).map((r) => `${r.id}=${r.v}`).sort();
   assert.deepEqual(rows, ['1=AA', '2=BB', '4=d']);
@@ -96,10 +56,10 @@ test('a crash after a truncate commit catches up by clearing the index', async (
   await applier.apply([up(1n, 'a'), up(2n, 'b')]);
   const truncate: Change = { table: 't', op: 'truncate', key: null, after: null, before: null, unchanged: [], position: {} };
   await assert.rejects(applier.apply([up(1n, 'x'), truncate, up(5n, 'e')], { beforeIndexUpdate: () => Promise.reject(new Error('crash')) }));
-  applier.close();
+  await applier.close();
   applier = await openTableApplier(t);
   assert.equal(applier.opened.mode, 'caught-up');
-  applier.close();
+  await applier.close();
   const table = await t.catalog.loadTable(t.id);
   assert.deepEqual((await readAllRows(t.io, table.metadata)).map((r) => r.id), [5n]);
   await assertIndexMatches(t.io, table.metadata, t.indexPath);
@@ -109,11 +69,11 @@ test('another writer appends: catch-up; another writer rewrites files: rebuild',
   const t = await setup('foreign');
   let applier = await openTableApplier(t);
   await applier.apply([up(1n, 'a'), up(2n, 'b')]);
-  applier.close();
+  await applier.close();
   await appendRows(t.catalog, t.io, t.id, [{ id: 10n, v: 'x' }]);
   applier = await openTableApplier(t);
   assert.equal(applier.opened.mode, 'caught-up');
-  applier.close();
+  await applier.close();
   let table = await t.catalog.loadTable(t.id);
   await assertIndexMatches(t.io, table.metadata, t.indexPath);
 
@@ -125,7 +85,7 @@ test('another writer appends: catch-up; another writer rewrites files: rebuild',
   applier = await openTableApplier(t);
   assert.equal(applier.opened.mode, 'rebuilt');
   await applier.apply([up(10n, 'y'), del(1n)]);
-  applier.close();
+  await applier.close();
   table = await t.catalog.loadTable(t.id);
   assert.deepEqual((await readAllRows(t.io, table.metadata)).map((r) => `${r.id}=${r.v}`).sort(), ['10=y', '2=b']);
   await assertIndexMatches(t.io, table.metadata, t.indexPath);
@@ -135,7 +95,7 @@ test('stale or foreign index: unknown snapshot, another table uuid, off-history 
   const t = await setup('stale');
   const applier = await openTableApplier(t);
   await applier.apply([up(1n, 'a')]);
-  applier.close();
+  await applier.close();
   const table = await t.catalog.loadTable(t.id);
   const identity = rowIdentity(currentSchema(table.metadata));
 
@@ -180,7 +140,7 @@ test('a concurrent writer moves the table between plan and commit: the batch is 
   // another writer appends key 2 after our last look at the table
   await appendRows(t.catalog, t.io, t.id, [{ id: 2n, v: 'theirs' }]);
   const result = await applier.apply([up(2n, 'ours'), up(1n, 'A')]);
-  applier.close();
+  await applier.close();
   assert.equal(result.replans, 1);
   const table = await t.catalog.loadTable(t.id);
   assert.deepEqual((await readAllRows(t.io, table.metadata)).map((r) => `${r.id}=${r.v}`).sort(), ['1=A', '2=ours']);
@@ -192,7 +152,7 @@ test('a batch with no effect still commits its checkpoint keys; with no keys it 
   const applier = await openTableApplier(t);
   assert.equal((await applier.apply([del(9n)])).snapshot, null);
   const r = await applier.apply([del(9n)], { summary: { 'floe.source.position': '{"lsn":"5"}' } });
-  applier.close();
+  await applier.close();
   assert.notEqual(r.snapshot, null);
   const table = await t.catalog.loadTable(t.id);
   assert.equal(currentSnapshot(table.metadata)?.summary['floe.source.position'], '{"lsn":"5"}');

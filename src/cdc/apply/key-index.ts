@@ -145,30 +145,50 @@ export class KeyIndex {
   }
 
   /** Live positions of each identity (`idString` → positions); absent identities have none. */
-  lookup(unsorted: readonly Uint8Array[]): Map<string, RowPosition[]> {
+  lookup(ids: readonly Uint8Array[]): Map<string, RowPosition[]> {
     const out = new Map<string, RowPosition[]>();
-    const ids = byKey(unsorted, (id) => id);
+    this.locate(ids, (key, dataFile, pos) => {
+      const id = idString(ids[key]!);
+      const at = out.get(id);
+      if (at === undefined) out.set(id, [{ dataFile, pos }]);
+      else at.push({ dataFile, pos });
+    });
+    return out;
+  }
+
+  /**
+   * Calls `found` for each live position of each of `unsorted` (`key` = its index there), in
+   * key byte order; absent identities get no call.
+   */
+  locate(unsorted: readonly Uint8Array[], found: (key: number, dataFile: DataFile, pos: number) => void): void {
+    const keys = unsorted.map((id, i) => ({ i, k: idString(id) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
     const lookup = this.#stmts.lookup;
-    let i = 0;
+    let j = 0;
     if (this.#keyed) {
+      const indexOf = new Map(keys.map((x) => [x.k, x.i]));
       const many = this.#stmts.lookupMany;
-      for (; i + LOOKUP_CHUNK <= ids.length; i += LOOKUP_CHUNK) {
-        for (const row of many.all(...ids.slice(i, i + LOOKUP_CHUNK)) as [Uint8Array, number, number][]) {
-          out.set(idString(row[0]), [{ dataFile: this.#file(row[1]), pos: row[2] }]);
+      for (; j + LOOKUP_CHUNK <= keys.length; j += LOOKUP_CHUNK) {
+        for (const row of many.all(...keys.slice(j, j + LOOKUP_CHUNK).map((x) => unsorted[x.i])) as [Uint8Array, number, number][]) {
+          found(indexOf.get(idString(row[0]))!, this.#file(row[1]), row[2]);
         }
       }
-    }
-    for (; i < ids.length; i += 1) {
-      const id = ids[i]!;
-      if (this.#keyed) {
-        const row = lookup.get(id) as [number, number] | undefined;
-        if (row !== undefined) out.set(idString(id), [{ dataFile: this.#file(row[0]), pos: row[1] }]);
-        continue;
+      for (; j < keys.length; j += 1) {
+        const row = lookup.get(unsorted[keys[j]!.i]) as [number, number] | undefined;
+        if (row !== undefined) found(keys[j]!.i, this.#file(row[0]), row[1]);
       }
-      const rows = lookup.all(id) as [number, number][];
-      if (rows.length > 0) out.set(idString(id), rows.map((r) => ({ dataFile: this.#file(r[0]), pos: r[1] })));
+      return;
     }
-    return out;
+    for (const { i } of keys) for (const row of lookup.all(unsorted[i]) as [number, number][]) found(i, this.#file(row[0]), row[1]);
+  }
+
+  /** Calls `visit` for the first `limit` index rows in key order (e.g. to warm a cache); returns how many it visited. */
+  scan(limit: number, visit: (id: Uint8Array, dataFile: DataFile, pos: number) => void): number {
+    let n = 0;
+    for (const row of this.#db.prepare('SELECT id, file, pos FROM rows LIMIT ?').raw().iterate(limit) as IterableIterator<[Uint8Array, number, number]>) {
+      visit(row[0], this.#file(row[1]), row[2]);
+      n += 1;
+    }
+    return n;
   }
 
   /**

@@ -1,0 +1,92 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileContent, type DataFile, type Schema } from '../../iceberg/spec/types.ts';
+import { IndexThread } from './index-thread.ts';
+import { packIdStrings, packUpdate } from './index-wire.ts';
+import type { IndexChange } from './key-cache.ts';
+import { encodeKey, idString, rowIdentity } from './key-encoding.ts';
+import { KeyIndex } from './key-index.ts';
+
+const schema: Schema = { schemaId: 0, identifierFieldIds: [1], fields: [{ id: 1, name: 'id', required: true, type: { type: 'long' } }] };
+const identity = rowIdentity(schema);
+const UUID = '11111111-1111-1111-1111-111111111111';
+const file = (path: string): DataFile => ({ content: FileContent.Data, filePath: path, fileFormat: 'PARQUET', specId: 0, partition: [], recordCount: 1000, fileSizeInBytes: 1 });
+const f1 = file('f1.parquet');
+const f2 = file('f2.parquet');
+const key = (i: number): string => idString(encodeKey(identity, { id: BigInt(i) }, 't'));
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'floe-index-thread-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const start = (name: string): Promise<IndexThread> => IndexThread.start({ indexPath: join(dir, `${name}.sqlite`), identity, tableUuid: UUID });
+
+/** `change` from snapshot `from` to `to`: `removed` keys leave f1, `added` keys land in `file` at their own number. */
+function change(from: bigint | null, to: bigint, removed: number[], added: number[], file: DataFile, clear = false): IndexChange {
+  return {
+    fromSnapshotId: from,
+    toSnapshotId: to,
+    clear,
+    removed: removed.map((i) => ({ id: key(i), position: { dataFile: f1, pos: i } })),
+    added: added.map((i) => ({ id: key(i), position: { dataFile: file, pos: i } })),
+  };
+}
+
+test('a lookup sees the updates posted before it, which nobody waited for; close persists them all', async () => {
+  const thread = await start('order');
+  thread.post(packUpdate(change(null, 1n, [], range(0, 100), f1, true)));
+  thread.post(packUpdate(change(1n, 2n, range(0, 20), range(10, 20), f2))); // 0..9 deleted, 10..19 moved to f2
+  assert.equal(thread.pending, 100 + 30, 'posted, not waited for');
+  const keys = [...range(0, 30), 999].map(key);
+  const found = await thread.lookup(packIdStrings(keys));
+  const got = new Map<number, string>();
+  for (let j = 0; j < found.key.length; j += 1) got.set(found.key[j]!, `${found.files[found.file[j]!]!.filePath}#${found.pos[j]}`);
+  for (let i = 0; i < 31; i += 1) {
+    const want = i < 10 || i === 30 ? undefined : i < 20 ? `f2.parquet#${i}` : `f1.parquet#${i}`;
+    assert.equal(got.get(i), want, `key ${i}`);
+  }
+  for (let s = 2; s < 40; s += 1) thread.post(packUpdate(change(BigInt(s), BigInt(s + 1), [], [1000 + s], f2)));
+  await thread.close();
+  const index = KeyIndex.open(join(dir, 'order.sqlite'), identity, UUID);
+  try {
+    assert.equal(index.snapshotId, 40n);
+    assert.equal(index.size(), 90 + 38);
+  } finally {
+    index.close();
+  }
+});
+
+test('drain waits until at most the given number of posted entries is unpersisted', async () => {
+  const thread = await start('drain');
+  thread.post(packUpdate(change(null, 1n, [], range(0, 5000), f1, true)));
+  thread.post(packUpdate(change(1n, 2n, range(0, 5000), [], f1)));
+  await thread.drain(5000);
+  assert.ok(thread.pending <= 5000);
+  await thread.drain();
+  assert.equal(thread.pending, 0);
+  await thread.close();
+});
+
+test('a failed update surfaces on the next call (and only there); later calls keep failing', async () => {
+  const thread = await start('fails');
+  thread.post(packUpdate(change(5n, 6n, [], [1], f1))); // the index is not at snapshot 5
+  await assert.rejects(thread.lookup(packIdStrings([key(1)])), (e: Error) => e.name === 'CorruptFileError' && /update expects 5/.test(e.message));
+  assert.throws(() => thread.post(packUpdate(change(6n, 7n, [], [2], f1))), /update expects 5/);
+  await assert.rejects(async () => thread.drain(), /update expects 5/);
+  await thread.close(); // already surfaced
+});
+
+test('close reports a failure no call saw; a thread that cannot open its index fails to start', async () => {
+  const thread = await start('fails-at-close');
+  thread.post(packUpdate(change(5n, 6n, [], [1], f1)));
+  await assert.rejects(thread.close(), /update expects 5/);
+  await assert.rejects(IndexThread.start({ indexPath: join(dir, 'no-such-dir', 'x.sqlite'), identity, tableUuid: UUID }), /directory does not exist/);
+});

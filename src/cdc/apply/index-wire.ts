@@ -1,0 +1,175 @@
+/**
+ * Messages between a table applier and its key index thread (index-thread.ts, index-worker.ts),
+ * and the compact forms that cross: identities packed into one byte buffer, positions as typed
+ * arrays, each data file once per message. Every typed array has its own ArrayBuffer, so a
+ * message transfers them instead of cloning ten thousand small objects. Pure.
+ */
+import type { ErrorDescription } from '../../core/errors.ts';
+import type { DataFile } from '../../iceberg/spec/types.ts';
+import type { IndexChange } from './key-cache.ts';
+import type { RowIdentity } from './key-encoding.ts';
+import type { IndexUpdate } from './key-index.ts';
+
+/** Identities in one buffer: identity i is `bytes[ends[i - 1] ?? 0 .. ends[i])`. */
+export interface PackedIds {
+  readonly bytes: Uint8Array;
+  readonly ends: Uint32Array;
+}
+
+/** Live positions found for packed identities: row j is identity `key[j]` at `files[file[j]]`, `pos[j]`. */
+export interface PackedPositions {
+  readonly key: Uint32Array;
+  readonly file: Uint32Array;
+  readonly pos: Float64Array;
+  readonly files: readonly DataFile[];
+}
+
+/** One commit's IndexUpdate, packed: removed rows name their file by path, added rows by DataFile. */
+export interface PackedUpdate {
+  readonly fromSnapshotId: bigint | null;
+  readonly toSnapshotId: bigint | null;
+  readonly clear: boolean;
+  readonly removed: { readonly ids: PackedIds; readonly file: Uint32Array; readonly pos: Float64Array; readonly paths: readonly string[] };
+  readonly added: { readonly ids: PackedIds; readonly file: Uint32Array; readonly pos: Float64Array; readonly files: readonly DataFile[] };
+}
+
+/** What the index thread starts with (workerData). */
+export interface IndexThreadInit {
+  readonly indexPath: string;
+  readonly identity: RowIdentity;
+  readonly tableUuid: string;
+}
+
+/** Main → index thread, handled strictly in order. */
+export type IndexRequest =
+  | { readonly type: 'update'; readonly update: PackedUpdate }
+  | { readonly type: 'lookup'; readonly seq: number; readonly ids: PackedIds }
+  /** Another connection changed the index file: open it again (with this identity). */
+  | { readonly type: 'reopen'; readonly identity: RowIdentity; readonly tableUuid: string }
+  | { readonly type: 'close' };
+
+/** Index thread → main. After `failed` the thread ignores everything but `close`. */
+export type IndexReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'applied'; readonly entries: number }
+  | { readonly type: 'found'; readonly seq: number; readonly positions: PackedPositions }
+  | { readonly type: 'failed'; readonly error: ErrorDescription }
+  | { readonly type: 'closed' };
+
+/** `ids` (idString form: one latin1 char per byte) in one buffer. */
+export function packIdStrings(ids: readonly string[]): PackedIds {
+  const ends = new Uint32Array(ids.length);
+  let total = 0;
+  for (let i = 0; i < ids.length; i += 1) ends[i] = total += ids[i]!.length;
+  const bytes = new Uint8Array(total);
+  const out = Buffer.from(bytes.buffer);
+  let at = 0;
+  for (const id of ids) at += out.write(id, at, 'latin1');
+  return { bytes, ends };
+}
+
+/** The identities of `packed` as views into its buffer. */
+export function unpackIds(packed: PackedIds): Buffer[] {
+  const out: Buffer[] = new Array(packed.ends.length);
+  let from = 0;
+  for (let i = 0; i < packed.ends.length; i += 1) {
+    const to = packed.ends[i]!;
+    out[i] = Buffer.from(packed.bytes.buffer, packed.bytes.byteOffset + from, to - from);
+    from = to;
+  }
+  return out;
+}
+
+/** Index of each distinct key in `items` (first seen first), and the list of them. */
+function distinct<T>(items: readonly T[], key: (item: T) => string): { at: Uint32Array; list: T[] } {
+  const seen = new Map<string, number>();
+  const list: T[] = [];
+  const at = new Uint32Array(items.length);
+  for (let i = 0; i < items.length; i += 1) {
+    const k = key(items[i]!);
+    let n = seen.get(k);
+    if (n === undefined) {
+      n = list.push(items[i]!) - 1;
+      seen.set(k, n);
+    }
+    at[i] = n;
+  }
+  return { at, list };
+}
+
+/** `change` as a PackedUpdate. */
+export function packUpdate(change: IndexChange): PackedUpdate {
+  const removedFiles = distinct(change.removed, (r) => r.position.dataFile.filePath);
+  const addedFiles = distinct(change.added, (a) => a.position.dataFile.filePath);
+  return {
+    fromSnapshotId: change.fromSnapshotId,
+    toSnapshotId: change.toSnapshotId,
+    clear: change.clear,
+    removed: {
+      ids: packIdStrings(change.removed.map((r) => r.id)),
+      file: removedFiles.at,
+      pos: Float64Array.from(change.removed, (r) => r.position.pos),
+      paths: removedFiles.list.map((r) => r.position.dataFile.filePath),
+    },
+    added: {
+      ids: packIdStrings(change.added.map((a) => a.id)),
+      file: addedFiles.at,
+      pos: Float64Array.from(change.added, (a) => a.position.pos),
+      files: addedFiles.list.map((a) => a.position.dataFile),
+    },
+  };
+}
+
+/** The IndexUpdate `packed` describes (identities are views into its buffers). */
+export function unpackUpdate(packed: PackedUpdate): IndexUpdate {
+  const { removed, added } = packed;
+  const removedIds = unpackIds(removed.ids);
+  const addedIds = unpackIds(added.ids);
+  return {
+    fromSnapshotId: packed.fromSnapshotId,
+    toSnapshotId: packed.toSnapshotId,
+    clear: packed.clear,
+    removed: removedIds.map((id, i) => ({ id, filePath: removed.paths[removed.file[i]!]!, pos: removed.pos[i]! })),
+    added: addedIds.map((id, i) => ({ id, dataFile: added.files[added.file[i]!]!, pos: added.pos[i]! })),
+  };
+}
+
+/** Entries an update changes (its weight for backpressure). */
+export function updateEntries(packed: PackedUpdate): number {
+  return packed.removed.ids.ends.length + packed.added.ids.ends.length;
+}
+
+/** The buffers of `update` to transfer with it. */
+export function updateTransfers(update: PackedUpdate): ArrayBuffer[] {
+  const { removed: r, added: a } = update;
+  return [r.ids.bytes, r.ids.ends, r.file, r.pos, a.ids.bytes, a.ids.ends, a.file, a.pos].map((x) => x.buffer as ArrayBuffer);
+}
+
+/** Collects found positions into a PackedPositions (each data file once). */
+export class PositionsPacker {
+  readonly #key: number[] = [];
+  readonly #file: number[] = [];
+  readonly #pos: number[] = [];
+  readonly #files: DataFile[] = [];
+  readonly #refs = new Map<string, number>();
+
+  add(key: number, dataFile: DataFile, pos: number): void {
+    let ref = this.#refs.get(dataFile.filePath);
+    if (ref === undefined) {
+      ref = this.#files.push(dataFile) - 1;
+      this.#refs.set(dataFile.filePath, ref);
+    }
+    this.#key.push(key);
+    this.#file.push(ref);
+    this.#pos.push(pos);
+  }
+
+  done(): PackedPositions {
+    return { key: Uint32Array.from(this.#key), file: Uint32Array.from(this.#file), pos: Float64Array.from(this.#pos), files: this.#files };
+  }
+}
+
+/** The buffers of `positions` to transfer with them. */
+export function positionsTransfers(positions: PackedPositions): ArrayBuffer[] {
+  return [positions.key, positions.file, positions.pos].map((x) => x.buffer as ArrayBuffer);
+}
