@@ -65,9 +65,16 @@ describe('change-wire values', () => {
     assert.equal(Object.getPrototypeOf(wire), Uint8Array.prototype);
   });
 
+  it('decodes a Buffer value as a plain Uint8Array of the same bytes', () => {
+    const got = roundTrip([upsert({ b: Buffer.from([1, 2]) })])[0]!.after!.b;
+    assert.deepStrictEqual(got, Uint8Array.of(1, 2));
+  });
+
   it('refuses values outside the Iceberg value contract', () => {
     assert.throws(() => encodeChanges([upsert({ u: undefined as unknown as IcebergValue })]), /change-wire: a undefined is not an Iceberg value/);
     assert.throws(() => encodeChanges([upsert({ f: (() => 1) as unknown as IcebergValue })]), /a function is not an Iceberg value/);
+    assert.throws(() => encodeChanges([upsert({ d: new Date(0) as unknown as IcebergValue })]), /a Date is not an Iceberg value/);
+    assert.throws(() => encodeChanges([upsert({ i: [Int8Array.of(1)] as unknown as IcebergValue })]), /a Int8Array is not an Iceberg value/);
   });
 });
 
@@ -127,6 +134,13 @@ describe('change-wire changes', () => {
     assert.equal(text.split('public.table_3').length - 1, 2, 'once as a table name, once inside its topic name');
     assert.equal(text.split('col_4').length - 1, 1);
     assert.equal(text.split('price').length - 1, 1);
+  });
+
+  it('decodes bytes that sit at an odd offset inside a larger buffer', () => {
+    const wire = encodeChanges([FULL, MINIMAL]);
+    const outer = new Uint8Array(wire.length + 10).fill(0xab);
+    outer.set(wire, 3);
+    assert.deepStrictEqual(decodeChanges(outer.subarray(3, 3 + wire.length)), [FULL, MINIMAL]);
   });
 
   it('round-trips an empty list of changes', () => {
