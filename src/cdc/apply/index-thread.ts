@@ -7,8 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { errorFromDescription } from '../../core/errors.ts';
-import { updateEntries, updateTransfers, type IndexReply, type IndexRequest, type IndexThreadInit, type PackedIds, type PackedPositions, type PackedUpdate } from './index-wire.ts';
+import { failureError, updateEntries, updateTransfers, type IndexReply, type IndexRequest, type IndexThreadInit, type PackedIds, type PackedPositions, type PackedUpdate } from './index-wire.ts';
 import { INDEX_WORKER, indexWorkerEntry } from './index-worker-module.ts';
 import type { RowIdentity } from './key-encoding.ts';
 
@@ -36,7 +35,7 @@ export class IndexThread {
     this.#ready = new Promise<void>((resolve, reject) => {
       worker.on('message', (reply: IndexReply) => {
         if (reply.type === 'ready') resolve();
-        else if (reply.type === 'failed') reject(this.#fail(errorFromDescription(reply.error)));
+        else if (reply.type === 'failed') reject(this.#fail(failureError(reply.failure)));
         else this.#onReply(reply);
       });
       worker.on('error', (error) => reject(this.#fail(error)));

@@ -4,7 +4,7 @@
  * arrays, each data file once per message. Every typed array has its own ArrayBuffer, so a
  * message transfers them instead of cloning ten thousand small objects. Pure.
  */
-import type { ErrorDescription } from '../../core/errors.ts';
+import { CorruptFileError } from '../../core/errors.ts';
 import type { DataFile } from '../../iceberg/spec/types.ts';
 import type { IndexChange } from './key-cache.ts';
 import type { RowIdentity } from './key-encoding.ts';
@@ -53,8 +53,28 @@ export type IndexReply =
   | { readonly type: 'ready' }
   | { readonly type: 'applied'; readonly entries: number }
   | { readonly type: 'found'; readonly seq: number; readonly positions: PackedPositions }
-  | { readonly type: 'failed'; readonly error: ErrorDescription }
+  | { readonly type: 'failed'; readonly failure: IndexFailure }
   | { readonly type: 'closed' };
+
+/** A failure crossing from the index thread: its class name, message and stack. */
+export interface IndexFailure {
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string | undefined;
+}
+
+/** `error` as an IndexFailure. */
+export function describeFailure(error: unknown): IndexFailure {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { name: e.name, message: e.message, stack: e.stack };
+}
+
+/** The error `failure` describes: a CorruptFileError stays one (the index's own errors), others are plain Errors of that name. */
+export function failureError(failure: IndexFailure): Error {
+  const error = failure.name === 'CorruptFileError' ? new CorruptFileError(failure.message) : Object.assign(new Error(failure.message), { name: failure.name });
+  if (failure.stack !== undefined) error.stack = failure.stack;
+  return error;
+}
 
 /** `ids` (idString form: one latin1 char per byte) in one buffer. */
 export function packIdStrings(ids: readonly string[]): PackedIds {

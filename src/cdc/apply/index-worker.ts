@@ -6,8 +6,7 @@
  * everything but `close`, and the applier surfaces it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { describeError } from '../../core/errors.ts';
-import { positionsTransfers, PositionsPacker, unpackIds, unpackUpdate, updateEntries, type IndexReply, type IndexRequest, type IndexThreadInit } from './index-wire.ts';
+import { describeFailure, positionsTransfers, PositionsPacker, unpackIds, unpackUpdate, updateEntries, type IndexReply, type IndexRequest, type IndexThreadInit } from './index-wire.ts';
 import { KeyIndex } from './key-index.ts';
 
 function handle(index: KeyIndex, request: IndexRequest, reply: (message: IndexReply, transfer?: ArrayBuffer[]) => void): KeyIndex {
@@ -40,7 +39,7 @@ if (port !== null) {
   const fail = (error: unknown): void => {
     index?.close();
     index = undefined;
-    reply({ type: 'failed', error: describeError(error) });
+    reply({ type: 'failed', failure: describeFailure(error) });
   };
   try {
     index = KeyIndex.open(init.indexPath, init.identity, init.tableUuid);
