@@ -5,7 +5,8 @@
  *      (JSON with schemas, format of the recorded fixtures): 70 % updates / 30 % deletes of
  *      live keys, creates of absent ones, tombstones after deletes;
  *   2. consume: floe's PartitionFetcher reads the whole topic (records/s);
- *   3. apply: the real path (KafkaChangeSource + Debezium decoder + sync runner + applier, config
+ *   3. apply: the real path (`floe sync`'s source thread: Kafka fetch + Debezium decoder, then the sync runner
+ *      + applier on the main thread; FLOE_BENCH_INPROCESS=1 keeps the source on the main thread), config
  *      defaults: 50 k changes or 5 s per batch) from offset 0 until the last snapshot is committed;
  *   4. freshness: events produced at a steady rate while sync runs; per event, Iceberg commit
  *      time − source ts_ms; p50/p99;
@@ -21,23 +22,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Producer } from '@platformatic/kafka';
+import pg from 'pg';
 import { SqlCatalog } from '../src/catalog/sql/sql-catalog.ts';
 import { SqliteDriver } from '../src/catalog/sql/sqlite-driver.ts';
 import type { Catalog } from '../src/catalog/catalog.ts';
 import { openTableApplier, type TableApplier } from '../src/cdc/apply/apply-batch.ts';
-import { createDebeziumDecoder } from '../src/cdc/debezium/index.ts';
-import { KafkaChangeSource } from '../src/cdc/kafka/kafka-change-source.ts';
 import { PartitionFetcher } from '../src/cdc/kafka/partition-fetcher.ts';
-import type { KafkaSyncSourceConfig } from '../src/config/types.ts';
+import { buildConfig } from '../src/config/load-config.ts';
+import type { Config } from '../src/config/types.ts';
 import { EventBus } from '../src/core/events.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { LocalFileIO } from '../src/io/local-file-io.ts';
-import type { Schema, TableIdentifier } from '../src/iceberg/spec/types.ts';
-import { currentSchema } from '../src/iceberg/table/metadata-access.ts';
+import type { Schema, TableIdentifier, TableMetadata } from '../src/iceberg/spec/types.ts';
 import { commitChange } from '../src/iceberg/table/snapshot-producer.ts';
 import { tableDataWriter } from '../src/iceberg/table/table-writer.ts';
 import type { ChangeSource } from '../src/pipeline/sync/change-source.ts';
+import { openSource, sourceRecipe } from '../src/pipeline/sync/source-recipe.ts';
 import { runSync, type TableSink } from '../src/pipeline/sync/sync-runner.ts';
+import { ThreadedChangeSource } from '../src/pipeline/sync/threaded-source.ts';
 import { profiled } from './support/cpu-profile.ts';
 import { createTopic, DebeziumEventGenerator, deleteTopics, fillTopic } from './support/debezium-events.ts';
 
@@ -57,10 +59,11 @@ const SCHEMA: Schema = {
     { id: 2, name: 'name', required: false, type: { type: 'string' } },
   ],
 };
-const SOURCE: KafkaSyncSourceConfig = {
-  type: 'kafka', brokers, groupId: 'floe-bench', clientId: 'floe-bench',
-  debezium: { decimalHandlingMode: 'precise', timePrecisionMode: 'adaptive', binaryHandlingMode: 'bytes', intervalHandlingMode: 'numeric', unavailableValue: '__debezium_unavailable_value' },
-};
+const SOURCE = { type: 'kafka', brokers, groupId: 'floe-bench', clientId: 'floe-bench' };
+const PG_URL = process.env.FLOE_PG_URL ?? '';
+if (PG_URL === '') throw new Error('FLOE_PG_URL is not set: scripts/services.sh start postgres kafka; source scripts/env.sh');
+/** The PostgreSQL schema holding the (empty) source table the config names. */
+const PG_SCHEMA = 'floe_bench_cdc';
 
 /** Writes ids 1..ROWS as one append. */
 async function fillTable(catalog: Catalog, io: LocalFileIO): Promise<void> {
@@ -94,17 +97,36 @@ interface Commit {
   readonly phases: string;
 }
 
-/** Runs the real sync path on `topic` until `stopAfter` records are committed; freshness per change. */
-async function runApply(applier: TableApplier, schema: Schema, topic: string, stopAfter: () => number): Promise<{ freshness: number[]; lastCommitAt: number; changes: number; commits: Commit[]; inNext: number }> {
-  const decoder = createDebeziumDecoder({ table: 'bench.events', schema, keyColumns: ['id'] });
-  const source = new KafkaChangeSource({
-    config: { ...SOURCE, topics: [topic] },
-    tables: [{ target: 'bench.events', topic, decode: (r) => { const d = decoder(r); return d.kind === 'change' ? d.change : null; } }],
-    badEvents: 'fail',
-    deadLetterDir: join(tmpdir(), 'floe-bench-dlq'),
-    events: new EventBus(),
-    logger: silentLogger(),
+/** The sync config of `topic` (the table's source is an empty PostgreSQL table, for the connector's column hints). */
+async function syncConfig(topic: string, dir: string): Promise<Config> {
+  return buildConfig({
+    dataDir: dir,
+    sources: { pg: { type: 'postgres', url: PG_URL } },
+    tables: [{ source: `${PG_SCHEMA}.events`, target: 'bench.events', topic }],
+    sync: { maxBatchChanges: 50_000, commitIntervalMs: 5000, source: { ...SOURCE, topics: [topic] } },
   });
+}
+
+/** The empty PostgreSQL table the Debezium events stand for (the config names it; floe reads its column types). */
+async function createSourceTable(): Promise<void> {
+  const db = new pg.Client({ connectionString: PG_URL });
+  await db.connect();
+  try {
+    await db.query(`DROP SCHEMA IF EXISTS "${PG_SCHEMA}" CASCADE`);
+    await db.query(`CREATE SCHEMA "${PG_SCHEMA}"`);
+    await db.query(`CREATE TABLE "${PG_SCHEMA}".events (id int4 PRIMARY KEY, name text)`);
+  } finally {
+    await db.end();
+  }
+}
+
+/** Runs the real sync path on `topic` until `stopAfter` records are committed; freshness per change. */
+async function runApply(applier: TableApplier, metadata: TableMetadata, topic: string, dir: string, stopAfter: () => number): Promise<{ freshness: number[]; lastCommitAt: number; changes: number; commits: Commit[]; inNext: number }> {
+  const config = await syncConfig(topic, dir);
+  const recipe = sourceRecipe(config, [{ config: config.tables[0]!, label: 'bench.events', source: `${PG_SCHEMA}.events`, metadata }]);
+  // FLOE_BENCH_INPROCESS=1: the source on the main thread, as before the source thread (for comparison)
+  const source: ChangeSource =
+    process.env.FLOE_BENCH_INPROCESS === '1' ? await openSource(recipe, new EventBus(), silentLogger()) : new ThreadedChangeSource({ recipe, events: new EventBus(), logger: silentLogger() });
   const freshness: number[] = [];
   const commits: Commit[] = [];
   let lastCommitAt = 0;
@@ -139,7 +161,7 @@ async function runApply(applier: TableApplier, schema: Schema, topic: string, st
   };
   const out = await runSync({
     source: timed,
-    tables: [{ target: 'bench.events', source: 'bench.events', lastCommitted: undefined, loadWatermark: undefined }],
+    tables: [{ target: 'bench.events', source: `${PG_SCHEMA}.events`, lastCommitted: undefined, loadWatermark: undefined }],
     sinks: new Map([['bench.events', sink]]),
     maxBatchChanges: 50_000,
     maxBatchBytes: 128 << 20,
@@ -192,11 +214,12 @@ async function main(): Promise<void> {
   const freshTopic = `${topic}-fresh`;
   let applier: TableApplier | undefined;
   try {
+    await createSourceTable();
     await catalog.createNamespace(['bench']);
     let t0 = performance.now();
     await fillTable(catalog, io);
     applier = await openTableApplier({ catalog, io, id: ID, indexPath: join(dir, 'index.sqlite') });
-    const schema = currentSchema((await catalog.loadTable(ID)).metadata);
+    const { metadata } = await catalog.loadTable(ID);
     console.log(`table: ${ROWS} rows written and indexed in ${((performance.now() - t0) / 1000).toFixed(1)} s (index ${applier.opened.mode})`);
     const gen = new DebeziumEventGenerator(ROWS, 'events');
     gen.fillKeySpace();
@@ -208,7 +231,7 @@ async function main(): Promise<void> {
     console.log(`consume: ${consume.toFixed(0)} records/s (PartitionFetcher, same client as sync)`);
 
     t0 = performance.now();
-    const run = await profiled(() => runApply(applier!, schema, topic, () => EVENTS));
+    const run = await profiled(() => runApply(applier!, metadata, topic, dir, () => EVENTS));
     // Sustained rate: up to the last batch closed by size (changes or bytes). The tail batch
     // closes only when the commit interval runs out (nothing more arrives): that measures the
     // interval, not floe.
@@ -227,7 +250,7 @@ async function main(): Promise<void> {
     const made = { n: 0 };
     let producing = true;
     const producer = produceSteady(freshTopic, gen, FRESH_RATE, FRESH_SECONDS, made).finally(() => (producing = false));
-    const fresh = await runApply(applier, schema, freshTopic, () => (producing ? Number.MAX_SAFE_INTEGER : made.n));
+    const fresh = await runApply(applier, metadata, freshTopic, dir, () => (producing ? Number.MAX_SAFE_INTEGER : made.n));
     await producer;
     const p50 = percentile(fresh.freshness, 50);
     const p99 = percentile(fresh.freshness, 99);

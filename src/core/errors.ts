@@ -45,3 +45,35 @@ export class NotFoundError extends Error {
 export class AlreadyExistsError extends Error {
   override name = 'AlreadyExistsError';
 }
+
+/** An error as it crosses a thread boundary: its class name, message and stack. */
+export interface ErrorDescription {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+}
+
+const CLASSES: Record<string, new (message: string) => Error> = {
+  ConfigError,
+  RetryableError,
+  CommitConflictError,
+  CommitStateUnknownError,
+  UnsupportedTypeError,
+  BadEventError,
+  CorruptFileError,
+  NotFoundError,
+  AlreadyExistsError,
+};
+
+/** `error` as plain data for postMessage. */
+export function describeError(error: unknown): ErrorDescription {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return { name: e.name, message: e.message, ...(e.stack === undefined ? {} : { stack: e.stack }) };
+}
+
+/** The error `d` describes, as floe's class of that name (plain Error for others); the stack is the original one. */
+export function errorFromDescription(d: ErrorDescription): Error {
+  const error = new (CLASSES[d.name] ?? Error)(d.message);
+  if (d.stack !== undefined) error.stack = d.stack;
+  return error;
+}

@@ -24,7 +24,8 @@ export interface FloeEvents {
     /** Source commit time of the newest change in the batch → Iceberg commit, ms. */
     freshnessMs: number | null;
   };
-  'sync:event': { table: string; op: 'c' | 'r' | 'u' | 'd' | 't' | 'm' | 'tombstone' };
+  /** Records read, by Debezium op; `count` (default 1) when a worker thread reports them in bulk. */
+  'sync:event': { table: string; op: 'c' | 'r' | 'u' | 'd' | 't' | 'm' | 'tombstone'; count?: number };
   'sync:bad-event': { table: string | null; reason: string; policy: 'fail' | 'skip' | 'dead-letter' };
   'sync:lag': { topic: string; partition: number; lag: number };
   /** A PostgreSQL replication slot's upkeep: WAL it holds back (pg_current_wal_lsn() − confirmed_flush_lsn), bytes. */

@@ -64,7 +64,7 @@ export function createMetrics(events: EventBus, options: MetricsOptions = {}): F
     }),
     events.on('commit:done', (e) => commitSeconds.observe({ table: e.table, operation: e.operation }, e.ms / 1000)),
     events.on('commit:retry', (e) => commitRetries.inc({ table: e.table })),
-    events.on('sync:event', (e) => syncEvents.inc({ table: e.table, op: e.op })),
+    events.on('sync:event', (e) => syncEvents.inc({ table: e.table, op: e.op }, e.count ?? 1)),
     events.on('sync:batch-committed', (e) => {
       syncBatch.observe({ table: e.table }, e.upserts + e.deletes);
       syncCommitSeconds.observe({ table: e.table }, e.ms / 1000);

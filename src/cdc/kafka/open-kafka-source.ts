@@ -11,7 +11,7 @@ import type { Logger } from '../../core/logger.ts';
 import { currentSchema } from '../../iceberg/table/metadata-access.ts';
 import { connectPg, pgConnectOptions } from '../../sources/postgres/connection.ts';
 import { introspectTable } from '../../sources/postgres/introspector.ts';
-import type { SyncTable } from '../../pipeline/sync/sync-tables.ts';
+import type { SourceTable } from '../../pipeline/sync/source-recipe.ts';
 import { createDebeziumDecoder, hintsForPgTable, type DecodeResult, type SemanticHint } from '../debezium/index.ts';
 import { KafkaChangeSource, type KafkaChangeSourceOptions, type RecordDecoder } from './kafka-change-source.ts';
 import { topicTables } from './topic-routing.ts';
@@ -33,9 +33,9 @@ export function eventOp(result: DecodeResult): FloeEvents['sync:event']['op'] {
 }
 
 /** Semantic hints per table from the PostgreSQL sources (empty when a table's source is not configured). */
-async function hintsByTable(config: Config, source: KafkaSyncSourceConfig, tables: readonly SyncTable[], logger: Logger): Promise<Map<string, Record<string, SemanticHint>>> {
+async function hintsByTable(config: Config, source: KafkaSyncSourceConfig, tables: readonly SourceTable[], logger: Logger): Promise<Map<string, Record<string, SemanticHint>>> {
   const out = new Map<string, Record<string, SemanticHint>>();
-  const bySource = new Map<string, SyncTable[]>();
+  const bySource = new Map<string, SourceTable[]>();
   for (const t of tables) if (config.sources[t.config.sourceName] !== undefined) bySource.set(t.config.sourceName, [...(bySource.get(t.config.sourceName) ?? []), t]);
   for (const [name, list] of bySource) {
     let client;
@@ -55,7 +55,7 @@ async function hintsByTable(config: Config, source: KafkaSyncSourceConfig, table
 }
 
 /** The Kafka change source for `tables` under `config.sync`. */
-export async function openKafkaSource(config: Config, tables: readonly SyncTable[], events: EventBus, logger: Logger, tuning: KafkaChangeSourceOptions['fetcher'] = {}): Promise<KafkaChangeSource> {
+export async function openKafkaSource(config: Config, tables: readonly SourceTable[], events: EventBus, logger: Logger, tuning: KafkaChangeSourceOptions['fetcher'] = {}): Promise<KafkaChangeSource> {
   const source = config.sync.source;
   if (source?.type !== 'kafka') throw new ConfigError('sync.source: expected a kafka source (type: kafka, brokers, topicPrefix or per-table topic)');
   const topics = topicTables(source, tables.map((t) => t.config));

@@ -8,11 +8,11 @@
  */
 import { ConfigError } from '../../core/errors.ts';
 import { openCatalog } from '../../catalog/open-catalog.ts';
-import { openKafkaSource } from '../../cdc/kafka/open-kafka-source.ts';
-import { openPgLogicalSource } from '../../cdc/postgres/open-pg-logical-source.ts';
 import { setupMetrics } from '../../metrics/setup-metrics.ts';
 import { runSync, type SyncOutcome } from '../../pipeline/sync/sync-runner.ts';
 import { openSyncTables } from '../../pipeline/sync/sync-tables.ts';
+import { sourceRecipe } from '../../pipeline/sync/source-recipe.ts';
+import { ThreadedChangeSource } from '../../pipeline/sync/threaded-source.ts';
 import type { Command } from '../command.ts';
 
 const USAGE = `Usage: floe sync [--once] [--idle-ms N]
@@ -46,7 +46,7 @@ export function parseSyncArgs(args: readonly string[]): SyncArgs | undefined {
 
 export const command: Command = {
   name: 'sync',
-  summary: 'apply change events (Debezium on Kafka) to Iceberg tables, exactly once',
+  summary: 'apply change events (Debezium on Kafka, or PostgreSQL logical replication) to Iceberg tables, exactly once',
   usage: USAGE,
   async run(args, context) {
     const parsed = parseSyncArgs(args);
@@ -62,10 +62,8 @@ export const command: Command = {
     context.defer(() => catalog.close());
     const tables = await openSyncTables(config, catalog, context.events, logger);
     context.defer(() => tables.forEach((t) => t.applier.close()));
-    const source =
-      config.sync.source?.type === 'postgres'
-        ? openPgLogicalSource(config, context.events, logger)
-        : await openKafkaSource(config, tables, context.events, logger);
+    // Reading and decoding run in their own thread; this one plans, writes and commits.
+    const source = new ThreadedChangeSource({ recipe: sourceRecipe(config, tables), events: context.events, logger });
 
     const stop = new AbortController();
     let hardExit: NodeJS.Timeout | undefined;
@@ -90,7 +88,7 @@ export const command: Command = {
 
     let outcome: SyncOutcome;
     try {
-        outcome = await runSync({
+      outcome = await runSync({
         source,
         tables: tables.map((t) => t.checkpoint),
         sinks: new Map(tables.map((t) => [t.label, t.sink])),

@@ -1,0 +1,120 @@
+/**
+ * The change source in its own thread (pipeline/sync/threaded-source.ts) against the same
+ * source on the main thread, on a real Kafka topic of Debezium events: the same changes in the
+ * same order with the same checkpoints; a bad event under `fail` raised only after every change
+ * read before it; events and log lines replayed on the main thread; close ends the thread.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Producer } from '@platformatic/kafka';
+import pg from 'pg';
+import { buildConfig } from '../../src/config/load-config.ts';
+import type { Change } from '../../src/core/change.ts';
+import { BadEventError } from '../../src/core/errors.ts';
+import { EventBus } from '../../src/core/events.ts';
+import { createLogger, silentLogger } from '../../src/core/logger.ts';
+import type { Schema, TableMetadata } from '../../src/iceberg/spec/types.ts';
+import { newTableMetadata } from '../../src/iceberg/table/metadata-updates.ts';
+import type { ChangeSource, CheckpointSummary } from '../../src/pipeline/sync/change-source.ts';
+import { openSource, sourceRecipe, type SourceRecipe } from '../../src/pipeline/sync/source-recipe.ts';
+import { ThreadedChangeSource } from '../../src/pipeline/sync/threaded-source.ts';
+import { DebeziumEventGenerator, deleteTopics, fillTopic } from '../../bench/support/debezium-events.ts';
+import { testServices } from '../support/services.ts';
+
+const services = testServices();
+const PG_SCHEMA = `floe_threaded_${Date.now().toString(36)}`;
+const TOPIC = `${PG_SCHEMA}.events`;
+const SCHEMA: Schema = {
+  schemaId: 0,
+  identifierFieldIds: [1],
+  fields: [
+    { id: 1, name: 'id', required: true, type: { type: 'int' } },
+    { id: 2, name: 'name', required: false, type: { type: 'string' } },
+  ],
+};
+const RECORDS = 3000;
+let dir: string | undefined;
+let recipe: SourceRecipe;
+
+before(async () => {
+  const db = new pg.Client({ connectionString: services.pgUrl });
+  await db.connect();
+  await db.query(`CREATE SCHEMA "${PG_SCHEMA}"; CREATE TABLE "${PG_SCHEMA}".events (id int4 PRIMARY KEY, name text)`);
+  await db.end();
+  const gen = new DebeziumEventGenerator(500, 'events');
+  await fillTopic(services.kafkaBrokers, TOPIC, gen, RECORDS);
+  // a record no decoder accepts, after all the good ones
+  const producer = new Producer({ clientId: 'floe-test', bootstrapBrokers: [...services.kafkaBrokers] });
+  await producer.send({ messages: [{ topic: TOPIC, partition: 0, key: Buffer.from('{"id":1}'), value: Buffer.from('{"not": "an envelope"') }] });
+  await producer.close();
+  dir = await mkdtemp(join(tmpdir(), 'floe-threaded-'));
+  const config = await buildConfig({
+    dataDir: dir,
+    sources: { pg: { type: 'postgres', url: services.pgUrl } },
+    tables: [{ source: `${PG_SCHEMA}.events`, target: 'bench.events', topic: TOPIC }],
+    sync: { source: { type: 'kafka', brokers: [...services.kafkaBrokers], groupId: PG_SCHEMA, topics: [TOPIC] } },
+  });
+  const metadata: TableMetadata = newTableMetadata({ location: `file://${dir}/warehouse/bench/events`, schema: SCHEMA });
+  recipe = sourceRecipe(config, [{ config: config.tables[0]!, label: 'bench.events', source: `${PG_SCHEMA}.events`, metadata }]);
+});
+
+after(async () => {
+  await deleteTopics(services.kafkaBrokers, [TOPIC]);
+  const db = new pg.Client({ connectionString: services.pgUrl });
+  await db.connect();
+  await db.query(`DROP SCHEMA IF EXISTS "${PG_SCHEMA}" CASCADE`);
+  await db.end();
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+});
+
+interface Drained {
+  readonly changes: Change[];
+  readonly checkpoints: Map<string, CheckpointSummary>;
+  readonly failure: unknown;
+}
+
+/** Reads `source` from the start until it fails or goes quiet; asks in small reads, like the runner under a commit. */
+async function drain(source: ChangeSource): Promise<Drained> {
+  const changes: Change[] = [];
+  const checkpoints = new Map<string, CheckpointSummary>();
+  await source.start([{ target: 'bench.events', source: `${PG_SCHEMA}.events`, lastCommitted: undefined, loadWatermark: undefined }]);
+  let quiet = 0;
+  try {
+    while (quiet < 10) {
+      const b = await source.next(500, 300);
+      for (const c of b.changes) changes.push(c);
+      for (const [k, v] of b.checkpoints) checkpoints.set(k, v);
+      quiet = b.changes.length === 0 && b.checkpoints.size === 0 ? quiet + 1 : 0;
+      if (b.checkpoints.size > 0) await source.acknowledge(b.ack);
+    }
+    return { changes, checkpoints, failure: null };
+  } catch (failure) {
+    return { changes, checkpoints, failure };
+  } finally {
+    await source.close();
+  }
+}
+
+test('the threaded source hands out what the in-thread source does, then its failure; events and logs reach the main thread', { timeout: 120_000 }, async () => {
+  const inThread = await drain(await openSource(recipe, new EventBus(), silentLogger()));
+  const events = new EventBus();
+  const counted = new Map<string, number>();
+  events.on('sync:event', (e) => counted.set(e.op, (counted.get(e.op) ?? 0) + (e.count ?? 1)));
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+  const threaded = await drain(new ThreadedChangeSource({ recipe, events, logger, chunkChanges: 256, aheadChanges: 1000 }));
+
+  assert.ok(inThread.changes.length > 2000, `${inThread.changes.length} changes read`);
+  assert.deepStrictEqual(threaded.changes, inThread.changes, 'same changes, same order, every field');
+  assert.deepStrictEqual(threaded.checkpoints, inThread.checkpoints, 'same checkpoint after the last good record');
+  for (const d of [inThread, threaded]) {
+    assert.ok(d.failure instanceof BadEventError, `BadEventError, got ${String(d.failure)}`);
+    assert.match((d.failure as Error).message, new RegExp(`${TOPIC.replace(/\./g, '\\.')}.*@${RECORDS}\\b|offset ${RECORDS}\\b`));
+  }
+  const records = [...counted.values()].reduce((a, b) => a + b, 0);
+  assert.ok(records >= RECORDS, `sync:event counts summed in the thread reach the main bus (${records} of ${RECORDS})`);
+  assert.ok(lines.some((l) => /kafka source started/.test(l)), `the source's log line is replayed: ${lines.join('')}`);
+});
