@@ -170,15 +170,15 @@ function reseal(bytes: Uint8Array): Uint8Array {
   const out = Uint8Array.from(bytes);
   const view = new DataView(out.buffer);
   const end = out.length - 4;
-  let h = 0x811c9dc5;
-  const step = (w: number): void => {
-    h = Math.imul(h ^ w, 0x01000193);
-    h = (h << 13) | (h >>> 19);
+  const lanes = [0x811c9dc5, 0x050c5d1f];
+  const step = (lane: number, w: number): void => {
+    const h = Math.imul(lanes[lane]! ^ w, 0x01000193);
+    lanes[lane] = (h << 13) | (h >>> 19);
   };
-  const words = end - (end % 4);
-  for (let i = 0; i < words; i += 4) step(view.getInt32(i, true));
-  for (let i = words; i < end; i++) step(out[i]!);
-  view.setInt32(end, h, true);
+  const pairs = end - (end % 8);
+  for (let i = 0; i < pairs; i += 4) step((i / 4) % 2, view.getInt32(i, true));
+  for (let i = pairs; i < end; i++) step(0, out[i]!);
+  view.setInt32(end, lanes[0]! ^ Math.imul(lanes[1]!, 0x9e3779b1), true);
   return out;
 }
 
