@@ -88,7 +88,9 @@ const MINIMAL: Change = { table: 't', op: 'truncate', key: null, after: null, be
 
 describe('change-wire changes', () => {
   it('round-trips a change with every field present and one with every optional field absent', () => {
-    assert.deepStrictEqual(roundTrip([FULL, MINIMAL]), [FULL, MINIMAL]);
+    const got = roundTrip([FULL, MINIMAL, MINIMAL]);
+    assert.deepStrictEqual(got, [FULL, MINIMAL, MINIMAL]);
+    assert.ok(Object.isFrozen(got[1]!.unchanged) && got[1]!.unchanged === got[2]!.unchanged, 'one shared empty unchanged');
   });
 
   it('leaves each absent optional field absent, not undefined', () => {

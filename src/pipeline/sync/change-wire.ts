@@ -23,7 +23,7 @@
  *            struct (name, value pairs, then name 0)
  *
  * Optional fields that are absent or `undefined` are absent after decoding; fields a Change
- * does not declare are not carried. Byte values decode as plain Uint8Arrays (a Buffer too),
+ * does not declare are not carried; an empty `unchanged` decodes as one shared frozen array. Byte values decode as plain Uint8Arrays (a Buffer too),
  * copied out of the wire bytes, so the wire buffer may be reused or released afterwards.
  */
 import type { Change, ChangeOp, KafkaOrigin, SourcePosition } from '../../core/change.ts';
