@@ -76,12 +76,22 @@ function knownSchema(block: Buffer, what: () => string): KnownSchema {
  */
 function seenBlock(record: Buffer): { known: KnownSchema; payloadAt: number } | undefined {
   const from = PREFIX_BYTES.length;
-  for (const [length, list] of knownByLength) {
+  for (const list of knownByLength.values()) {
+    const length = list[0]!.bytes.length;
     const end = from + length;
-    if (end + PAYLOAD_BYTES.length >= record.length || record.compare(PAYLOAD_BYTES, 0, PAYLOAD_BYTES.length, end, end + PAYLOAD_BYTES.length) !== 0) continue;
+    if (end + PAYLOAD_BYTES.length >= record.length || !bytesAt(record, end, PAYLOAD_BYTES)) continue;
     for (const known of list) if (record.compare(known.bytes, 0, length, from, end) === 0) return { known, payloadAt: end + PAYLOAD_BYTES.length };
   }
   return undefined;
+}
+
+/**
+ * True when `expected` sits in `record` at `at` (the caller checked that it fits). A loop, not
+ * Buffer.compare: for a few bytes the native call costs more (~0.2 µs) than the comparison.
+ */
+function bytesAt(record: Buffer, at: number, expected: Buffer): boolean {
+  for (let i = 0; i < expected.length; i++) if (record[at + i] !== expected[i]) return false;
+  return true;
 }
 
 /**
@@ -98,7 +108,7 @@ export function parseBody(data: Uint8Array | string, what: () => string): Schema
   if (typeof data !== 'string') {
     const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const n = bytes.length;
-    if (n > PREFIX_BYTES.length + PAYLOAD_BYTES.length && bytes[n - 1] === CLOSE_BRACE && bytes.compare(PREFIX_BYTES, 0, PREFIX_BYTES.length, 0, PREFIX_BYTES.length) === 0) {
+    if (n > PREFIX_BYTES.length + PAYLOAD_BYTES.length && bytes[n - 1] === CLOSE_BRACE && bytesAt(bytes, 0, PREFIX_BYTES)) {
       const seen = seenBlock(bytes);
       if (seen !== undefined) return { schema: seen.known.schema, payload: parseRecordJson(bytes.subarray(seen.payloadAt, n - 1), what) };
       const cut = bytes.indexOf(PAYLOAD_BYTES, PREFIX_BYTES.length);
