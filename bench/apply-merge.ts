@@ -6,13 +6,15 @@
  * then applies 10 k-change batches (70 % updates of random live keys, 20 % deletes, 10 %
  * inserts) and reports the median. Also times 10 k raw index lookups, the main thread's
  * per-change cost of locate (of which collapse: the pure fold, timed apart on the same batch)
- * and index (cache write-through + posting the update to the index thread), the cache's heap
+ * and index (cache write-through + posting the update to the index thread), the main thread's
+ * CPU time for the whole apply (Linux: robust when other processes share the cores), the cache's heap
  * per entry after warming at open, and how long close waits for the index thread to persist.
  * Issue 5 wants the two merge times ≤ 1.5× apart. Last line:
  *   bench:apply-merge merge_1m_ms=<n> merge_20m_ms=<n> merge_20m_over_1m=<x>
  *
  *   node --import tsx bench/apply-merge.ts [small_rows] [large_rows]
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +37,7 @@ import { KeyIndex, type IndexEntry } from '../src/cdc/apply/key-index.ts';
 const FILE_ROWS = 2_000_000;
 const CHUNK = 131_072;
 const BATCH = 10_000;
-const BATCHES = 5;
+const BATCHES = 7;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -115,6 +117,15 @@ function randomBatch(rows: number, fresh: { next: bigint }, deleted: Set<bigint>
   return out;
 }
 
+/** CPU time this thread has run, ns (Linux schedstat; 0 elsewhere): unlike wall time, not inflated by other processes. */
+function threadCpuNs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]);
+  } catch {
+    return 0;
+  }
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function run(dir: string, catalog: Catalog, io: LocalFileIO, rows: number): Promise<number> {
@@ -143,14 +154,16 @@ async function run(dir: string, catalog: Catalog, io: LocalFileIO, rows: number)
   const deleted = new Set<bigint>();
   const times: number[] = [];
   const phases: string[] = [];
-  const perChange = { collapse: [] as number[], locate: [] as number[], index: [] as number[] };
+  const perChange = { collapse: [] as number[], locate: [] as number[], index: [] as number[], cpu: [] as number[] };
   for (let b = 0; b < BATCHES; b += 1) {
     const changes = randomBatch(rows, fresh, deleted);
     t0 = performance.now();
     collapseBatch(changes, identity, 'bench');
     perChange.collapse.push(((performance.now() - t0) * 1000) / changes.length);
     t0 = performance.now();
+    const cpu0 = threadCpuNs();
     const r = await applier.apply(changes);
+    perChange.cpu.push((threadCpuNs() - cpu0) / 1000 / changes.length);
     times.push(performance.now() - t0);
     perChange.locate.push((r.phases.locate * 1000) / changes.length);
     perChange.index.push((r.phases.index * 1000) / changes.length);
@@ -160,13 +173,15 @@ async function run(dir: string, catalog: Catalog, io: LocalFileIO, rows: number)
   await applier.close();
   const closeMs = performance.now() - t0;
   const ms = median(times);
-  const us = (xs: number[]): string => median(xs).toFixed(1);
+  // the minimum too: on a shared machine it is the least disturbed batch
+  const us = (xs: number[]): string => `${median(xs).toFixed(1)} [${Math.min(...xs).toFixed(1)}]`;
   console.log(
     `rows=${rows} files=${files.length} write_s=${writeS.toFixed(1)} index_fill_s=${(indexMs / 1000).toFixed(1)} ` +
       `lookup_10k_ms=${lookupMs.toFixed(0)} (found ${found}) warm: ${applier.warmed.entries} entries complete=${applier.warmed.complete} ` +
       `${(applier.warmed.ms / 1000).toFixed(1)} s ${cacheBytes.toFixed(0)} B/entry\n` +
       `  apply_10k_ms=[${times.map((t) => t.toFixed(0)).join(', ')}] median=${ms.toFixed(0)} phases_ms=[${phases.join('; ')}] close_ms=${closeMs.toFixed(0)}\n` +
-      `  main thread per change (median): locate_us=${us(perChange.locate)} (collapse_us=${us(perChange.collapse)}) index_us=${us(perChange.index)}`,
+      `  main thread per change, median [min]: locate_us=${us(perChange.locate)} (collapse_us=${us(perChange.collapse)}) index_us=${us(perChange.index)} ` +
+      `whole apply main-thread cpu_us=${us(perChange.cpu)}`,
   );
   return ms;
 }

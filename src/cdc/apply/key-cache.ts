@@ -7,16 +7,26 @@
  * or rebuild, and nothing evicted since), a miss means absent and needs no index lookup.
  * Full: the oldest entry (insertion order) goes, and the cache is no longer complete.
  *
- * Memory: a Map entry, the identity string and 12 bytes of slot; ~110 bytes per entry for
- * 10-byte keys measured (bench/apply-merge.ts prints it).
+ * Memory: typed arrays (position-table.ts), ~50 bytes per entry for a long key (measured by
+ * bench/apply-merge.ts), none of it traced by the garbage collector.
  */
 import type { DataFile } from '../../iceberg/spec/types.ts';
 import type { RowPosition } from '../../iceberg/table/table-writer.ts';
-import { idString } from './key-encoding.ts';
+import { idString, type RowIdentity } from './key-encoding.ts';
 import type { IndexEntry } from './key-index.ts';
 import type { SyncTarget } from './key-index-sync.ts';
+import { PositionTable } from './position-table.ts';
 
+/** File ref of a known-absent entry. */
 const ABSENT = -1;
+
+/** Encoded bytes of each fixed-size key type (flag, length, value: key-encoding.ts); others count as 16. */
+const KEY_BYTES: Readonly<Record<string, number>> = { boolean: 3, int: 10, long: 10, date: 10, time: 10, timestamp: 10, timestamptz: 10, float: 10, double: 10, uuid: 34 };
+
+/** How many identity bytes to store inline for `identity`'s keys: exact for fixed-size keys, at most 64. */
+export function inlineKeyBytes(identity: RowIdentity): number {
+  return Math.min(64, identity.keyFields.reduce((n, f) => n + (KEY_BYTES[f.type.type] ?? 16), 0));
+}
 
 /** One commit's index change with identities as `idString` (what `planWrites` produced). */
 export interface IndexChange {
@@ -31,26 +41,20 @@ export interface IndexChange {
 /** Identity → position (or known absent) for up to `capacity` identities; see the module doc. */
 export class KeyCache {
   readonly capacity: number;
-  /** idString → slot, or ABSENT. */
-  readonly #slots = new Map<string, number>();
-  #file = new Uint32Array(0);
-  #pos = new Float64Array(0);
-  #used = 0;
-  readonly #free: number[] = [];
+  readonly #table: PositionTable;
   readonly #files: DataFile[] = [];
   readonly #fileRefs = new Map<string, number>();
-  /** The oldest entries first: survives deletes and rehashes, so eviction is O(1). */
-  #oldest: Iterator<string> | undefined;
   #complete = false;
 
-  /** A cache of up to `capacity` entries (0: caches nothing), empty and not complete. */
-  constructor(capacity: number) {
+  /** A cache of up to `capacity` entries (0: caches nothing), empty and not complete; identities up to `keyBytes` are stored inline. */
+  constructor(capacity: number, keyBytes = 16) {
     this.capacity = Math.max(0, Math.floor(capacity));
+    this.#table = new PositionTable(this.capacity, keyBytes);
   }
 
   /** Entries held, known-absent ones included. */
   get size(): number {
-    return this.#slots.size;
+    return this.#table.size;
   }
 
   /** Every identity of the index is here: a miss means absent. */
@@ -60,41 +64,38 @@ export class KeyCache {
 
   /** The position of `id`: a position, null when known absent, undefined when unknown. */
   get(id: string): RowPosition | null | undefined {
-    const slot = this.#slots.get(id);
-    if (slot === undefined) return this.#complete ? null : undefined;
-    if (slot === ABSENT) return null;
-    return { dataFile: this.#files[this.#file[slot]!]!, pos: this.#pos[slot]! };
+    const slot = this.#table.find(id);
+    if (slot < 0) return this.#complete ? null : undefined;
+    const file = this.#table.file(slot);
+    return file === ABSENT ? null : { dataFile: this.#files[file]!, pos: this.#table.pos(slot) };
   }
 
   /** Records that `id` lives at `position` (evicting the oldest entry when full). */
   setPresent(id: string, position: RowPosition): void {
     if (this.capacity === 0) return;
-    let slot = this.#slots.get(id);
-    if (slot === undefined || slot === ABSENT) {
-      if (slot === undefined && this.#slots.size >= this.capacity) this.#evictOldest();
-      slot = this.#takeSlot();
-      this.#slots.set(id, slot);
-    }
-    this.#file[slot] = this.#fileRef(position.dataFile);
-    this.#pos[slot] = position.pos;
+    const file = this.#fileRef(position.dataFile);
+    const slot = this.#table.find(id);
+    if (slot >= 0) return this.#table.set(slot, file, position.pos);
+    if (this.#table.size >= this.capacity) this.#evictOldest();
+    this.#table.add(id, file, position.pos);
   }
 
   /** Records that `id` has no live row. */
   setAbsent(id: string): void {
-    const slot = this.#slots.get(id);
-    if (slot !== undefined && slot !== ABSENT) this.#free.push(slot);
+    if (this.capacity === 0) return;
+    const slot = this.#table.find(id);
     if (this.#complete) {
-      this.#slots.delete(id); // a miss says absent already
+      if (slot >= 0) this.#table.remove(slot); // a miss says absent already
       return;
     }
-    if (this.capacity === 0) return;
-    if (slot === undefined && this.#slots.size >= this.capacity) this.#evictOldest();
-    this.#slots.set(id, ABSENT);
+    if (slot >= 0) return this.#table.set(slot, ABSENT, 0);
+    if (this.#table.size >= this.capacity) this.#evictOldest();
+    this.#table.add(id, ABSENT, 0);
   }
 
   /** Adds an entry while filling from an index without evicting; false (and no longer complete) when full. */
   fill(id: string, position: RowPosition): boolean {
-    if (this.#slots.size >= this.capacity && !this.#slots.has(id)) {
+    if (this.#table.size >= this.capacity && this.#table.find(id) < 0) {
       this.#complete = false;
       return false;
     }
@@ -114,48 +115,24 @@ export class KeyCache {
     this.#complete = false;
   }
 
-  /** Applies one commit's index change: removed identities become absent, added ones present. */
+  /** Applies one commit's index change: removed identities become absent, added ones present (a moved key is updated in place). */
   record(change: IndexChange): void {
     if (change.clear) this.clear();
-    for (const r of change.removed) this.setAbsent(r.id);
+    const readded = change.removed.length > 0 && change.added.length > 0 ? new Set(change.added.map((a) => a.id)) : undefined;
+    for (const r of change.removed) if (readded?.has(r.id) !== true) this.setAbsent(r.id);
     for (const a of change.added) this.setPresent(a.id, a.position);
   }
 
   #forget(): void {
-    this.#slots.clear();
-    this.#oldest = undefined;
-    this.#used = 0;
-    this.#free.length = 0;
+    this.#table.clear();
     this.#files.length = 0;
     this.#fileRefs.clear();
   }
 
   #evictOldest(): void {
     this.#complete = false;
-    let next = this.#oldest?.next();
-    if (next === undefined || next.done === true) {
-      this.#oldest = this.#slots.keys();
-      next = this.#oldest.next();
-    }
-    if (next.done === true) return;
-    const slot = this.#slots.get(next.value)!;
-    if (slot !== ABSENT) this.#free.push(slot);
-    this.#slots.delete(next.value);
-  }
-
-  #takeSlot(): number {
-    const free = this.#free.pop();
-    if (free !== undefined) return free;
-    if (this.#used === this.#file.length) {
-      const size = Math.min(this.capacity, Math.max(1024, this.#file.length * 2));
-      const file = new Uint32Array(size);
-      file.set(this.#file);
-      const pos = new Float64Array(size);
-      pos.set(this.#pos);
-      this.#file = file;
-      this.#pos = pos;
-    }
-    return this.#used++;
+    const slot = this.#table.oldest();
+    if (slot >= 0) this.#table.remove(slot);
   }
 
   #fileRef(file: DataFile): number {

@@ -12,7 +12,7 @@ import { currentSnapshot } from '../../iceberg/table/metadata-access.ts';
 import type { RowPosition } from '../../iceberg/table/table-writer.ts';
 import { IndexThread } from './index-thread.ts';
 import { packIdStrings, packUpdate } from './index-wire.ts';
-import { cachedSyncTarget, KeyCache, type IndexChange } from './key-cache.ts';
+import { cachedSyncTarget, inlineKeyBytes, KeyCache, type IndexChange } from './key-cache.ts';
 import { idString, type RowIdentity } from './key-encoding.ts';
 import { identitySignature, KeyIndex } from './key-index.ts';
 import { syncKeyIndex, type SyncResult } from './key-index-sync.ts';
@@ -60,7 +60,7 @@ export class TableIndex {
   /** Brings the index to `metadata`'s current snapshot, warms the cache from it, starts the thread. */
   static async open(options: TableIndexOptions, metadata: TableMetadata, identity: RowIdentity): Promise<{ index: TableIndex; opened: SyncResult; warmed: WarmResult }> {
     await closing.get(options.indexPath)?.catch(() => undefined);
-    const cache = new KeyCache(capacityFor(options, identity));
+    const cache = new KeyCache(capacityFor(options, identity), inlineKeyBytes(identity));
     const { opened, warmed } = await syncOnMain(options, metadata, identity, cache, true);
     const thread = await IndexThread.start({ indexPath: options.indexPath, identity, tableUuid: metadata.tableUuid });
     return { index: new TableIndex(options, thread, cache, identity, currentSnapshot(metadata)?.snapshotId ?? null), opened, warmed };
@@ -121,7 +121,7 @@ export class TableIndex {
     await this.#thread.drain(0);
     if (identitySignature(identity) !== identitySignature(this.#identity)) {
       this.#identity = identity;
-      this.#cache = new KeyCache(capacityFor(this.#options, identity));
+      this.#cache = new KeyCache(capacityFor(this.#options, identity), inlineKeyBytes(identity));
     }
     try {
       const { opened } = await syncOnMain(this.#options, metadata, identity, this.#cache, false);

@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PositionTable } from './position-table.ts';
+
+/** A small deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('random adds, moves and removes (growing past the first allocation, long and inline ids) match a Map, oldest first', () => {
+  const rand = rng(3);
+  const table = new PositionTable(5000, 10);
+  const model = new Map<string, [number, number]>(); // insertion order = Map order
+  const idOf = (n: number): string => (n % 7 === 0 ? `long-identity-${n}-${'x'.repeat(n % 5)}` : String.fromCharCode(0, 1, 8, n & 0xff, (n >> 8) & 0xff, 0xff));
+  for (let step = 0; step < 40_000; step += 1) {
+    const id = idOf(Math.floor(rand() * 6000));
+    const slot = table.find(id);
+    assert.equal(slot >= 0, model.has(id), `step ${step}: presence of ${JSON.stringify(id)}`);
+    const r = rand();
+    if (slot >= 0 && r < 0.4) {
+      table.remove(slot);
+      model.delete(id);
+    } else if (slot >= 0) {
+      table.set(slot, step, step * 2);
+      model.set(id, [step, step * 2]);
+    } else if (model.size < 5000) {
+      table.add(id, step, step + 0.5);
+      model.set(id, [step, step + 0.5]);
+    }
+    if (step % 5000 === 0 || step === 39_999) {
+      assert.equal(table.size, model.size);
+      for (const [k, [file, pos]] of model) {
+        const s = table.find(k);
+        assert.ok(s >= 0, `lost ${JSON.stringify(k)}`);
+        assert.deepEqual([table.file(s), table.pos(s)], [file, pos]);
+      }
+      const oldest = model.keys().next();
+      assert.equal(table.oldest(), oldest.done === true ? -1 : table.find(oldest.value));
+    }
+  }
+  assert.ok(model.size > 1024, 'grew past the first allocation');
+});
+
+test('evicting the oldest in a loop keeps the newest; clear empties; a full table refuses adds', () => {
+  const table = new PositionTable(3, 10);
+  for (let i = 0; i < 10; i += 1) {
+    if (table.size === 3) table.remove(table.oldest());
+    table.add(`k${i}`, i, i);
+  }
+  assert.deepEqual(['k6', 'k7', 'k8', 'k9'].map((k) => table.find(k) >= 0), [false, true, true, true]);
+  assert.throws(() => table.add('k10', 0, 0), /full \(3 entries\)/);
+  table.clear();
+  assert.equal(table.size, 0);
+  assert.equal(table.find('k9'), -1);
+  assert.equal(table.oldest(), -1);
+  table.add('again', 1, 2);
+  assert.equal(table.pos(table.find('again')), 2);
+});
