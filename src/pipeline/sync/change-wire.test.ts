@@ -93,6 +93,19 @@ describe('change-wire changes', () => {
     assert.ok(Object.isFrozen(got[1]!.unchanged) && got[1]!.unchanged === got[2]!.unchanged, 'one shared empty unchanged');
   });
 
+  it('round-trips the usual shapes of Debezium and pgoutput changes (decoded as literals)', () => {
+    const debezium: Change = {
+      table: 'bench.events', op: 'upsert', key: { id: 915 }, after: { id: 915, name: 'name 915 ryy87ifn' }, before: null, unchanged: [],
+      position: { lsn: 50000120n, lastCommitLsn: 50000000n, txId: 1001n }, commitTimeMs: 1795672095183, snapshot: false,
+      origin: { topic: 't', partition: 0, offset: 0n },
+    };
+    const pgoutput: Change = {
+      table: 'public.t', op: 'delete', key: { id: 1 }, after: null, before: { id: 1, v: 'x' }, unchanged: [],
+      position: { lsn: 100n, commitLsn: 200n, txId: 7n, sequence: 3n }, commitTimeMs: 1_700_000_000_000,
+    };
+    assert.deepStrictEqual(roundTrip([debezium, pgoutput, debezium]), [debezium, pgoutput, debezium]);
+  });
+
   it('leaves each absent optional field absent, not undefined', () => {
     for (const field of ['commitTimeMs', 'snapshot', 'origin'] as const) {
       const { [field]: _, ...without } = FULL;
