@@ -4,7 +4,8 @@
  * (gapless: slot with exported snapshot), creates a second "read-only" slot, then writes a
  * backlog of N changes (inserts and updates, 100 rows per transaction). Then:
  *   read   pg-logical-replication + floe's pgoutput parser drain the second slot, no apply (the limit)
- *   apply  the sync runner with the apply path drains the first slot into Iceberg
+ *   apply  the sync runner with the apply path drains the first slot into Iceberg (source in its own thread, as
+ *          floe sync runs it; FLOE_BENCH_INPROCESS=1 keeps it on the main thread)
  *   fresh  a live phase (~200 changes/s for 8 s): per change, source commit → Iceberg commit
  * Last line:
  *   bench:pgcdc ratio=<apply/read> apply_changes_per_s=<n> read_changes_per_s=<n> p99_freshness_ms=<n>
@@ -21,6 +22,8 @@ import { buildConfig } from '../src/config/load-config.ts';
 import { EventBus } from '../src/core/events.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { openPgLogicalSource, withSlotSnapshot } from '../src/cdc/postgres/open-pg-logical-source.ts';
+import { sourceRecipe } from '../src/pipeline/sync/source-recipe.ts';
+import { ThreadedChangeSource } from '../src/pipeline/sync/threaded-source.ts';
 import { pgLogicalSettings } from '../src/cdc/postgres/pg-logical-settings.ts';
 import { REPLICATION_SESSION_OPTIONS } from '../src/cdc/postgres/pg-text-codecs.ts';
 import { parsePgoutput } from '../src/cdc/postgres/pgoutput-parser.ts';
@@ -126,7 +129,8 @@ const stop = new AbortController();
 const ta = performance.now();
 let applyMs = 0;
 const sync = runSync({
-  source: openPgLogicalSource(config, events, logger),
+  // as floe sync runs it: the source in its own thread (FLOE_BENCH_INPROCESS=1: on the main thread, as before)
+  source: process.env.FLOE_BENCH_INPROCESS === '1' ? openPgLogicalSource(config, events, logger) : new ThreadedChangeSource({ recipe: sourceRecipe(config, tables), events, logger }),
   tables: tables.map((t) => t.checkpoint),
   sinks,
   maxBatchChanges: config.sync.maxBatchChanges,
