@@ -37,7 +37,7 @@ export interface TableApplierOptions {
   readonly retry?: RetryPolicy;
   /** Re-plans after a concurrent writer moved the table (default 5). */
   readonly maxReplans?: number;
-  /** Identities (with their positions) the main thread caches in front of the index (default 2 M; ~110 bytes each). */
+  /** Identities (with their positions) the main thread caches in front of the index (default 2 M; ~43 bytes each for a long key). */
   readonly cacheEntries?: number;
   /** `apply` waits for the index thread while more updated entries than this are not yet persisted (default 1 M). */
   readonly maxPendingIndexEntries?: number;

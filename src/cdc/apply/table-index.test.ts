@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Change } from '../../core/change.ts';
 import { readAllRows } from '../../iceberg/table/scan.ts';
+import { appendRows } from '../../iceberg/table/table-writer.ts';
 import { openTableApplier } from './apply-batch.ts';
 import { assertIndexMatches, del, setupTable, truncate, up } from './apply-test-support.ts';
 
@@ -119,5 +120,19 @@ test('backpressure: with a tiny unpersisted limit every apply waits for the inde
   for (let b = 0; b < 10; b += 1) await applier.apply(randomBatch(rand, model, b));
   await applier.close();
   assert.deepEqual(await rowsOf(t), modelRows(model));
+  await assertIndexMatches(t.io, (await t.catalog.loadTable(t.id)).metadata, t.indexPath);
+});
+
+test('the same applier after a commit its index never heard of (hook failed, another writer): the complete cache learns it by catch-up', async () => {
+  const t = await setupTable(dir, 'same-applier');
+  const applier = await openTableApplier(t);
+  await applier.apply([up(1n, 'a'), up(2n, 'b'), up(3n, 'c')]);
+  await assert.rejects(applier.apply([up(4n, 'd'), del(2n)], { beforeIndexUpdate: () => Promise.reject(new Error('hook failed')) }), /hook failed/);
+  await appendRows(t.catalog, t.io, t.id, [{ id: 5n, v: 'theirs' }]);
+  // 4 and 5 exist only in commits the cache did not record: a complete cache that missed them would insert duplicates
+  await applier.apply([up(4n, 'D'), up(5n, 'E'), up(2n, 'B')]);
+  assert.equal(applier.lookups.asked, 0, 'still answered by the cache alone');
+  await applier.close();
+  assert.deepEqual(await rowsOf(t), ['1=a', '2=B', '3=c', '4=D', '5=E']);
   await assertIndexMatches(t.io, (await t.catalog.loadTable(t.id)).metadata, t.indexPath);
 });
