@@ -7,16 +7,18 @@ import { openCatalog } from '../../src/catalog/open-catalog.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { EventBus } from '../../src/core/events.ts';
 import { createLogger } from '../../src/core/logger.ts';
-import { openPgLogicalSource } from '../../src/cdc/postgres/open-pg-logical-source.ts';
 import { runSync } from '../../src/pipeline/sync/sync-runner.ts';
 import { openSyncTables } from '../../src/pipeline/sync/sync-tables.ts';
+import { sourceRecipe } from '../../src/pipeline/sync/source-recipe.ts';
+import { ThreadedChangeSource } from '../../src/pipeline/sync/threaded-source.ts';
 
 const config = await loadConfig({ path: process.argv[2]! });
 const logger = createLogger({ level: 'warn' });
 const events = new EventBus();
 const catalog = await openCatalog(config.catalog);
 const tables = await openSyncTables(config, catalog, events, logger);
-const source = openPgLogicalSource(config, events, logger);
+// as floe sync runs it: the source in its own thread
+const source = new ThreadedChangeSource({ recipe: sourceRecipe(config, tables), events, logger });
 const stop = new AbortController();
 process.on('SIGTERM', () => stop.abort());
 let announced = false;
@@ -35,6 +37,6 @@ await runSync({
     announced = true;
   },
 });
-for (const t of tables) t.applier.close();
+for (const t of tables) await t.applier.close();
 await catalog.close();
 process.exit(0);

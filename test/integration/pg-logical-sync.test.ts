@@ -18,12 +18,14 @@ import { openCatalog } from '../../src/catalog/open-catalog.ts';
 import type { Config } from '../../src/config/types.ts';
 import { EventBus } from '../../src/core/events.ts';
 import { silentLogger } from '../../src/core/logger.ts';
-import { openPgLogicalSource, withSlotSnapshot } from '../../src/cdc/postgres/open-pg-logical-source.ts';
+import { withSlotSnapshot } from '../../src/cdc/postgres/open-pg-logical-source.ts';
 import { currentSchema } from '../../src/iceberg/table/metadata-access.ts';
 import { readAllRows } from '../../src/iceberg/table/scan.ts';
 import { fileIOFor } from '../../src/io/registry.ts';
 import { runLoad } from '../../src/pipeline/load/run-load.ts';
 import { runSync } from '../../src/pipeline/sync/sync-runner.ts';
+import { sourceRecipe } from '../../src/pipeline/sync/source-recipe.ts';
+import { ThreadedChangeSource } from '../../src/pipeline/sync/threaded-source.ts';
 import { openSyncTables } from '../../src/pipeline/sync/sync-tables.ts';
 import { canonicalRows, sortCanonical } from '../support/canonical.ts';
 import { pyicebergScan } from '../support/pyiceberg.ts';
@@ -138,14 +140,14 @@ test('gapless load in the slot snapshot, then every change scenario, equal in Ic
     const tables = await openSyncTables(config, catalog, events, logger);
     try {
       const outcome = await runSync({
-        source: openPgLogicalSource(config, events, logger),
+        source: new ThreadedChangeSource({ recipe: sourceRecipe(config, tables), events, logger }),
         tables: tables.map((t) => t.checkpoint),
         sinks: new Map(tables.map((t) => [t.label, t.sink])),
         maxBatchChanges: 200, maxBatchBytes: 64 << 20, commitIntervalMs: 300, logger, idleExitMs: 2500, pollSliceMs: 100,
       });
       assert.ok(outcome.changes > 150, `applied ${outcome.changes} changes in ${outcome.batches} batches`);
     } finally {
-      for (const t of tables) t.applier.close();
+      for (const t of tables) await t.applier.close();
     }
   } finally {
     await catalog.close();
