@@ -256,7 +256,7 @@ async function main(): Promise<void> {
     const p99 = percentile(fresh.freshness, 99);
     console.log(`freshness at ${FRESH_RATE} events/s for ${FRESH_SECONDS} s, commitIntervalMs 5000: p50 ${p50} ms, p99 ${p99} ms over ${fresh.freshness.length} changes`);
 
-    applier.close();
+    await applier.close();
     applier = undefined;
     const merge = await mergeRatio(MERGE_LARGE);
     console.log(merge.line);
@@ -264,7 +264,7 @@ async function main(): Promise<void> {
       `bench:cdc ratio=${(apply / consume).toFixed(2)} apply_events_per_s=${apply.toFixed(0)} consume_events_per_s=${consume.toFixed(0)} p99_freshness_ms=${p99} merge_20m_over_1m=${merge.ratio.toFixed(2)}`,
     );
   } finally {
-    applier?.close();
+    await applier?.close();
     await catalog.close();
     await deleteTopics(brokers, [topic, freshTopic]);
     await rm(dir, { recursive: true, force: true });

@@ -156,7 +156,7 @@ for (let k = 0; Date.now() < liveEnd; k++) {
 await new Promise((r) => setTimeout(r, config.sync.commitIntervalMs + 1500));
 stop.abort();
 await sync;
-for (const t of tables) t.applier.close();
+for (const t of tables) await t.applier.close();
 await catalog.close();
 freshness.sort((a, b) => a - b);
 const pct = (p: number) => freshness[Math.min(freshness.length - 1, Math.floor((p / 100) * freshness.length))] ?? NaN;

@@ -130,7 +130,7 @@ test('random change stream in random batches equals the model after every batch 
     const summary = checkpointSummary(offsetsAfter(changes), changes.at(-1)!.position);
     if (crash) {
       await assert.rejects(applier.apply(changes, { summary, beforeIndexUpdate: () => Promise.reject(new Error('kill -9')) }), /kill -9/);
-      applier.close();
+      await applier.close();
       applier = await openTableApplier(options);
       assert.equal(applier.opened.mode, 'caught-up', `batch ${b}: reopen after a crash catches up`);
       crashes += 1;
@@ -140,7 +140,7 @@ test('random change stream in random batches equals the model after every batch 
     const got = canonicalRows(schema, await tableRows(id));
     assert.deepEqual(got, canonicalRows(schema, [...model.values()]), `batch ${b} (${size} changes)`);
   }
-  applier.close();
+  await applier.close();
   assert.ok(crashes >= 4);
   assert.ok(committed.length >= 40);
   const table = await catalog.loadTable(id);
@@ -183,6 +183,6 @@ test('keyless table: whole-row identity, duplicates kept, one matching row remov
     model = [...model];
     assert.deepEqual(await pyicebergScan(spec, 'db.keyless'), canonicalRows(kschema, model));
   } finally {
-    applier.close();
+    await applier.close();
   }
 });

@@ -61,7 +61,9 @@ export const command: Command = {
     const catalog = await openCatalog(config.catalog);
     context.defer(() => catalog.close());
     const tables = await openSyncTables(config, catalog, context.events, logger);
-    context.defer(() => tables.forEach((t) => t.applier.close()));
+    context.defer(async () => {
+      for (const t of tables) await t.applier.close();
+    });
     // Reading and decoding run in their own thread; this one plans, writes and commits.
     const source = new ThreadedChangeSource({ recipe: sourceRecipe(config, tables), events: context.events, logger });
 

@@ -102,7 +102,7 @@ export async function openSyncTables(config: Config, catalog: Catalog, events: E
     }
     return out;
   } catch (error) {
-    for (const s of out) s.applier.close();
+    for (const s of out) await s.applier.close();
     throw error;
   }
 }
