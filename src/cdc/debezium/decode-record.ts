@@ -15,11 +15,10 @@ import type { Change, ChangeOp, KafkaOrigin } from '../../core/change.ts';
 import { BadEventError } from '../../core/errors.ts';
 import type { JsonValue } from '../../iceberg/spec/lossless-json.ts';
 import type { Row } from '../../iceberg/spec/types.ts';
-import { readEnvelope, type Envelope } from './envelope.ts';
+import { readValue, type Envelope } from './envelope.ts';
 import { isObject } from './json-text.ts';
-import { parseBody } from './schema-types.ts';
 import { decodeKey, imageKey, pickKey } from './key.ts';
-import { readSource, type SourceInfo } from './position.ts';
+import type { SourceInfo } from './position.ts';
 import { describeOrigin, TargetFields, type ConvertedRow } from './row.ts';
 import { DEFAULT_DECODE_OPTIONS, type DebeziumDecodeOptions, type DebeziumTarget, type DecodeResult, type KafkaRecord } from './types.ts';
 
@@ -41,9 +40,9 @@ function decodeOne(record: KafkaRecord, fields: TargetFields, fullBefore: boolea
   const origin: KafkaOrigin = { topic: record.topic, partition: record.partition, offset: record.offset };
   if (record.value === null || record.value.length === 0) return { kind: 'ignored', reason: 'tombstone', origin };
   const table = fields.target.table;
-  const env = readEnvelope(parseBody(record.value, () => `${table} value at ${describeOrigin(origin)}`), table, origin);
+  const env = readValue(record.value, table, origin);
   if (env.op === 'm') return { kind: 'ignored', reason: 'message', origin };
-  const source = readSource(env.source);
+  const source = env.source;
   if (env.op === 't') return changeResult(table, 'truncate', null, null, null, NO_COLUMNS, source, origin);
   const keyed = fields.target.keyColumns.length > 0;
   if (keyed && env.op === 'd' && header(record, NEW_KEY) !== undefined) return { kind: 'ignored', reason: 'key-moved', origin };

@@ -1,14 +1,19 @@
 /**
  * The Debezium change-event envelope (record value): `op`, `before`, `after`, `source`,
  * `ts_ms`, with or without an embedded Connect schema. Only the shape is checked here;
- * values are converted by row.ts.
+ * values are converted by row.ts. Two ways to read one, with the same result: the scanned
+ * path (bytes) parses only what precedes the source block as JSON and reads the rest with
+ * source-scan.ts; anything it does not read exactly goes to the general path (JSON.parse of the
+ * whole payload).
  */
 import type { KafkaOrigin } from '../../core/change.ts';
 import { BadEventError } from '../../core/errors.ts';
 import type { JsonValue } from '../../iceberg/spec/lossless-json.ts';
-import { isObject, previewValue } from './json-text.ts';
-import { memberSchema, type SchemaAndPayload } from './schema-types.ts';
+import { envelopeMembersUnsafe, isObject, parseJsonText, previewValue, utf8Text } from './json-text.ts';
+import { readSource, type SourceInfo } from './position.ts';
+import { imageSchemas, splitBody, splitSchema, type SchemaAndPayload } from './schema-types.ts';
 import { describeOrigin } from './row.ts';
+import { scanEnvelopeTail } from './source-scan.ts';
 import type { ConnectSchema } from './types.ts';
 
 /** Debezium operations: create, update, delete, read (snapshot), truncate, message. */
@@ -16,29 +21,82 @@ export type DebeziumOp = 'c' | 'u' | 'd' | 'r' | 't' | 'm';
 
 const OPS: ReadonlySet<string> = new Set(['c', 'u', 'd', 'r', 't', 'm']);
 
-/** An envelope with its parts and, when embedded, the schemas of `before` and `after`. */
+/** An envelope with its parts, its source block read, and (when embedded) the schemas of `before` and `after`. */
 export interface Envelope {
   readonly op: DebeziumOp;
   readonly before: JsonValue;
   readonly after: JsonValue;
-  readonly source: JsonValue | undefined;
+  /** What `source` says (empty for `m`, which is ignored whatever its source block holds). */
+  readonly source: SourceInfo;
   readonly beforeSchema: ConnectSchema | undefined;
   readonly afterSchema: ConnectSchema | undefined;
 }
 
-/** Reads an envelope from a record value (schema split off); throws BadEventError naming table and position. */
+const NO_SOURCE: SourceInfo = { position: {}, snapshot: false };
+
+/** Reads the envelope of a record value (bytes or text); throws BadEventError naming table and position. */
+export function readValue(value: Uint8Array | string, table: string, origin: KafkaOrigin): Envelope {
+  const body = splitBody(value, () => `${table} value at ${describeOrigin(origin)}`);
+  const text = utf8Text(body.payload, () => `${table} value at ${describeOrigin(origin)}`);
+  // Text records (tests, fixtures) take the scanned path too, so both paths stay covered.
+  const scanned = scanEnvelope(typeof body.payload === 'string' ? Buffer.from(text) : body.payload, text, body.schema);
+  if (scanned !== undefined) return scanned;
+  const payload = parseJsonText(text, () => `${table} value at ${describeOrigin(origin)}`);
+  return readEnvelope(body.whole ? splitSchema(payload) : { schema: body.schema, payload }, table, origin);
+}
+
+/** Reads an envelope from a parsed record value (schema split off); throws BadEventError naming table and position. */
 export function readEnvelope({ schema, payload }: SchemaAndPayload, table: string, origin: KafkaOrigin): Envelope {
   if (!isObject(payload)) throw new BadEventError(`${table} value at ${describeOrigin(origin)}: not a Debezium envelope: ${previewValue(payload)}`);
   const op = payload.op;
   if (typeof op !== 'string' || !OPS.has(op)) {
     throw new BadEventError(`${table} value at ${describeOrigin(origin)}: unknown or missing op ${previewValue(op ?? null)} in ${previewValue(payload)}`);
   }
+  const schemas = imageSchemas(schema);
   return {
     op: op as DebeziumOp,
     before: payload.before ?? null,
     after: payload.after ?? null,
-    source: payload.source,
-    beforeSchema: memberSchema(schema, 'before'),
-    afterSchema: memberSchema(schema, 'after'),
+    source: op === 'm' ? NO_SOURCE : readSource(payload.source),
+    beforeSchema: schemas.before,
+    afterSchema: schemas.after,
+  };
+}
+
+const SOURCE_MEMBER = ',"source":{';
+
+/**
+ * The scanned path: `payload` (bytes) and `text` (the same, decoded) cut at the first
+ * `,"source":{`. What precedes it, closed with `}`, must parse as a non-empty object: then the
+ * cut is a member of the envelope itself (JSON.parse validated every quote and brace before
+ * it). What follows must scan (source-scan.ts). The members are those JSON.parse would give
+ * (a later member replaces an earlier one of the same name; the scan gives up on `before`,
+ * `after` or `source` after the source block). Undefined: use the general path.
+ */
+export function scanEnvelope(payload: Uint8Array, text: string, schema: ConnectSchema | undefined): Envelope | undefined {
+  const cut = text.indexOf(SOURCE_MEMBER);
+  if (cut <= 0) return undefined;
+  const last = text.charCodeAt(cut - 1);
+  if (last === 0x7b || last <= 0x20) return undefined; // `{` (no member before) or whitespace: general path
+  // Only ASCII is scanned, so the text after the cut has as many bytes as characters.
+  const tail = scanEnvelopeTail(payload, payload.length - (text.length - cut));
+  if (tail === undefined) return undefined;
+  let head: JsonValue;
+  try {
+    head = JSON.parse(`${text.slice(0, cut)}}`) as JsonValue;
+  } catch {
+    return undefined;
+  }
+  if (!isObject(head) || envelopeMembersUnsafe(head)) return undefined;
+  const op = tail.op ?? head.op;
+  if (typeof op !== 'string' || !OPS.has(op)) return undefined;
+  const schemas = imageSchemas(schema);
+  return {
+    op: op as DebeziumOp,
+    before: head.before ?? null,
+    after: head.after ?? null,
+    source: op === 'm' ? NO_SOURCE : tail.source,
+    beforeSchema: schemas.before,
+    afterSchema: schemas.after,
   };
 }

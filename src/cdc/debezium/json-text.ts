@@ -41,6 +41,15 @@ function envelopeUnsafe(v: JsonValue): boolean {
   return false;
 }
 
+/**
+ * True when JSON.parse may have rounded an integer in the members of an envelope whose source
+ * block is an object (Debezium's clocks ts_us/ts_ns on the envelope are skipped, as above).
+ */
+export function envelopeMembersUnsafe(members: { [k: string]: JsonValue }): boolean {
+  for (const k in members) if (!CLOCK_KEYS.has(k) && anyUnsafe(members[k])) return true;
+  return false;
+}
+
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** UTF-8 bytes → text (text passes through); BadEventError naming `what()` when not UTF-8. */
@@ -55,7 +64,11 @@ export function utf8Text(data: Uint8Array | string, what: () => string): string 
 
 /** UTF-8 bytes (or text) → JSON value; `what()` names the record part in BadEventError messages. */
 export function parseRecordJson(data: Uint8Array | string, what: () => string): JsonValue {
-  const text = utf8Text(data, what);
+  return parseJsonText(utf8Text(data, what), what);
+}
+
+/** JSON text → JSON value, as parseRecordJson. */
+export function parseJsonText(text: string, what: () => string): JsonValue {
   try {
     // JSON.parse first (fast); only an integer it may have rounded sends the text to the lossless parser.
     const fast = JSON.parse(text) as JsonValue;

@@ -34,9 +34,26 @@ export function fieldSchemas(struct: ConnectSchema | undefined): ReadonlyMap<str
   return map;
 }
 
-/** The schema of member `name` of a struct schema (e.g. the envelope's `after`). */
+/** The schema of member `name` of a struct schema (e.g. the envelope's `after`): the first of that name. */
 export function memberSchema(struct: ConnectSchema | undefined, name: string): ConnectSchema | undefined {
   return struct?.fields?.find((f) => f.field === name);
+}
+
+/** The schemas of an envelope's `before` and `after`. */
+export interface ImageSchemas {
+  readonly before: ConnectSchema | undefined;
+  readonly after: ConnectSchema | undefined;
+}
+
+const NO_IMAGE_SCHEMAS: ImageSchemas = { before: undefined, after: undefined };
+const imageSchemaCache = new WeakMap<ConnectSchema, ImageSchemas>();
+
+/** memberSchema of `before` and `after`, looked up once per envelope schema object. */
+export function imageSchemas(envelope: ConnectSchema | undefined): ImageSchemas {
+  if (envelope === undefined) return NO_IMAGE_SCHEMAS;
+  let found = imageSchemaCache.get(envelope);
+  if (!found) imageSchemaCache.set(envelope, (found = { before: memberSchema(envelope, 'before'), after: memberSchema(envelope, 'after') }));
+  return found;
 }
 
 const SCHEMA_PREFIX = '{"schema":';
@@ -94,38 +111,53 @@ function bytesAt(record: Buffer, at: number, expected: Buffer): boolean {
   return true;
 }
 
+/** A record body split at its payload, before the payload is parsed. */
+export interface BodyParts {
+  readonly schema: ConnectSchema | undefined;
+  /** The payload's JSON (bytes or text), or the whole body when `whole`. */
+  readonly payload: Uint8Array | string;
+  /** True when the schema-first layout was not found: the body, parsed, goes through splitSchema. */
+  readonly whole: boolean;
+}
+
 /**
- * Parses a record key or value: JSON → schema and payload. The JSON converter writes
+ * Splits a record key or value at its payload. The JSON converter writes
  * `{"schema":…,"payload":…}` with the schema first, and a topic repeats the same schema bytes
  * in every record (~80 % of a Debezium value). So on bytes: find the first `,"payload":`,
  * compare the block before it with the schema blocks seen before (length, then memcmp: no
- * parse, no UTF-8 decode, no string hashing), and decode and parse only the payload. The first
+ * parse, no UTF-8 decode, no string hashing), and leave only the payload to parse. The first
  * `,"payload":` after the schema is the envelope's: inside the schema "payload" can only be a
- * field name *value*, and a JSON string cannot hold an unescaped quote. Measured on the
- * bench:cdc records (2.6 KB, 2.1 KB of schema): ~30 k → see docs/cdc.md.
+ * field name *value*, and a JSON string cannot hold an unescaped quote.
  */
-export function parseBody(data: Uint8Array | string, what: () => string): SchemaAndPayload {
+export function splitBody(data: Uint8Array | string, what: () => string): BodyParts {
   if (typeof data !== 'string') {
     const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const n = bytes.length;
     if (n > PREFIX_BYTES.length + PAYLOAD_BYTES.length && bytes[n - 1] === CLOSE_BRACE && bytesAt(bytes, 0, PREFIX_BYTES)) {
       const seen = seenBlock(bytes);
-      if (seen !== undefined) return { schema: seen.known.schema, payload: parseRecordJson(bytes.subarray(seen.payloadAt, n - 1), what) };
+      if (seen !== undefined) return { schema: seen.known.schema, payload: bytes.subarray(seen.payloadAt, n - 1), whole: false };
       const cut = bytes.indexOf(PAYLOAD_BYTES, PREFIX_BYTES.length);
       if (cut > 0) {
         const { schema } = knownSchema(bytes.subarray(PREFIX_BYTES.length, cut), what);
-        return { schema, payload: parseRecordJson(bytes.subarray(cut + PAYLOAD_BYTES.length, n - 1), what) };
+        return { schema, payload: bytes.subarray(cut + PAYLOAD_BYTES.length, n - 1), whole: false };
       }
     }
-    return splitSchema(parseRecordJson(bytes, what));
+    return { schema: undefined, payload: bytes, whole: true };
   }
   const text = data;
   if (text.startsWith(SCHEMA_PREFIX) && text.endsWith('}')) {
     const cut = text.indexOf(PAYLOAD_KEY);
     if (cut > 0) {
       const { schema } = knownSchema(Buffer.from(text.slice(SCHEMA_PREFIX.length, cut)), what);
-      return { schema, payload: parseRecordJson(text.slice(cut + PAYLOAD_KEY.length, -1), what) };
+      return { schema, payload: text.slice(cut + PAYLOAD_KEY.length, -1), whole: false };
     }
   }
-  return splitSchema(parseRecordJson(text, what));
+  return { schema: undefined, payload: text, whole: true };
+}
+
+/** Parses a record key or value (split by splitBody): JSON → schema and payload. */
+export function parseBody(data: Uint8Array | string, what: () => string): SchemaAndPayload {
+  const { schema, payload, whole } = splitBody(data, what);
+  const parsed = parseRecordJson(payload, what);
+  return whole ? splitSchema(parsed) : { schema, payload: parsed };
 }
