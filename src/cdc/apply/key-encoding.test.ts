@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { IcebergValue, Schema } from '../../iceberg/spec/types.ts';
-import { encodeKey, hashRow, rowIdentity } from './key-encoding.ts';
+import { encodeKey, hashRow, idString, keyString, rowIdentity } from './key-encoding.ts';
 
 const schema: Schema = {
   schemaId: 0,
@@ -52,5 +52,16 @@ describe('key encoding', () => {
     }
     assert.throws(() => encodeKey(keyed, { a: 2n ** 63n, b: null, c: null }, 't'), /does not fit in 64 bits/);
     assert.throws(() => encodeKey(keyed, { a: 1.5, b: null, c: null }, 't'), /expected an integer/);
+  });
+
+  it('keyString is the idString of the key bytes, for short and long keys, one after another', () => {
+    const keyed = rowIdentity(schema);
+    const rows = [
+      ...VECTORS.map(([[a, b, c]]) => ({ a: value(a), b, c: c === 'null' ? null : value(c) })),
+      { a: 7, b: 'a key longer than thirty-two bytes, with ünïcödé and 🙂', c: 1 },
+      { a: 8, b: '', c: null },
+    ];
+    for (const row of rows) assert.equal(keyString(keyed, row, 't'), idString(encodeKey(keyed, row, 't')), JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}` : v)));
+    assert.throws(() => keyString(keyed, { a: 1, b: 'x' }, 't'), /key column 'c' missing/);
   });
 });

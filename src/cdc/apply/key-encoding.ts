@@ -185,6 +185,28 @@ export function encodeKey(identity: RowIdentity, row: Row, table: string): Uint8
   return sink.bytes();
 }
 
+/** The sink `keyString` reuses: one key at a time, no allocation per key. */
+const scratch = new Sink();
+
+/**
+ * `idString(encodeKey(identity, row, table))` without the intermediate bytes: the key encoded
+ * into a reused buffer and read out as latin1 text (the collapse of a batch does this for
+ * every change, so it is kept allocation-free apart from the string itself).
+ */
+export function keyString(identity: RowIdentity, row: Row, table: string): string {
+  scratch.size = 0;
+  for (const f of identity.keyFields) {
+    if (!(f.name in row)) throw new BadEventError(`table ${table}: key column '${f.name}' missing from change`);
+    writeValue(scratch, f.type, row[f.name], `table ${table} key column '${f.name}'`);
+  }
+  const buf = scratch.buf;
+  const n = scratch.size;
+  if (n > 32) return Buffer.from(buf.buffer, buf.byteOffset, n).toString('latin1');
+  let out = '';
+  for (let i = 0; i < n; i += 1) out += String.fromCharCode(buf[i]!);
+  return out;
+}
+
 /** 16 bytes of SHA-256 over the canonical encoding of every column: a keyless table's row identity. */
 export function hashRow(identity: RowIdentity, row: Row, table: string): Uint8Array {
   const sink = new Sink();

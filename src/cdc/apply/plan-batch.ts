@@ -12,7 +12,7 @@ import { BadEventError } from '../../core/errors.ts';
 import type { Change } from '../../core/change.ts';
 import type { IcebergValue, Row } from '../../iceberg/spec/types.ts';
 import type { RowPosition } from '../../iceberg/table/table-writer.ts';
-import { encodeKey, hashRow, idBytes, idString, type RowIdentity } from './key-encoding.ts';
+import { hashRow, idBytes, idString, keyString, type RowIdentity } from './key-encoding.ts';
 
 /** The net effect of a batch on one key (keyed tables). */
 export type FinalState =
@@ -50,8 +50,11 @@ function describe(row: Row | null): string {
     .join(', ');
 }
 
+const NO_HOLES: readonly string[] = Object.freeze([]);
+
 /** `after` with the columns in `fill` taken from `from` where `from` has them; the rest stay holes. */
-function fillHoles(after: Row, holes: readonly string[], from: Row | null): { row: Row; holes: string[] } {
+function fillHoles(after: Row, holes: readonly string[], from: Row | null): { row: Row; holes: readonly string[] } {
+  if (holes.length === 0) return { row: after, holes: NO_HOLES }; // the common case: nothing to carry, no copy
   const row: Record<string, IcebergValue> = { ...after };
   const left: string[] = [];
   for (const c of holes) {
@@ -127,16 +130,16 @@ export function collapseBatch(changes: readonly Change[], identity: RowIdentity,
     }
     const keyRow = c.key ?? (c.op === 'delete' ? c.before : c.after);
     if (keyRow === null) throw new BadEventError(`table ${table}: ${c.op} without a key`);
-    const oldId = idString(encodeKey(identity, keyRow, table));
+    const oldId = keyString(identity, keyRow, table);
     if (c.op === 'delete') {
       setFinal(oldId, { kind: 'delete' });
       continue;
     }
     if (c.after === null) throw new BadEventError(`table ${table}: upsert of key ${describe(keyRow)} without an after-image`);
-    const newId = c.key === null ? oldId : idString(encodeKey(identity, c.after, table));
+    const newId = c.key === null || c.key === c.after ? oldId : keyString(identity, c.after, table);
     const prior = priorOf(oldId);
     // Columns the earlier in-batch row knows are taken from it; its own holes stay holes.
-    const known = prior.row === null ? null : Object.fromEntries(Object.entries(prior.row).filter(([k]) => !prior.holes.includes(k)));
+    const known = prior.row === null || c.unchanged.length === 0 ? null : Object.fromEntries(Object.entries(prior.row).filter(([k]) => !prior.holes.includes(k)));
     const filled = fillHoles(c.after, c.unchanged, known);
     const holes = filled.holes;
     if (holes.length > 0 && prior.source === null) {
