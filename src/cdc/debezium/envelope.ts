@@ -36,13 +36,22 @@ const NO_SOURCE: SourceInfo = { position: {}, snapshot: false };
 
 /** Reads the envelope of a record value (bytes or text); throws BadEventError naming table and position. */
 export function readValue(value: Uint8Array | string, table: string, origin: KafkaOrigin): Envelope {
-  const body = splitBody(value, () => `${table} value at ${describeOrigin(origin)}`);
-  const text = utf8Text(body.payload, () => `${table} value at ${describeOrigin(origin)}`);
+  const what = valueWhat(table, origin);
+  const body = splitBody(value, what);
+  const text = utf8Text(body.payload, what);
   // Text records (tests, fixtures) take the scanned path too, so both paths stay covered.
   const scanned = scanEnvelope(typeof body.payload === 'string' ? Buffer.from(text) : body.payload, text, body.schema);
   if (scanned !== undefined) return scanned;
-  const payload = parseJsonText(text, () => `${table} value at ${describeOrigin(origin)}`);
+  const payload = parseJsonText(text, what);
   return readEnvelope(body.whole ? splitSchema(payload) : { schema: body.schema, payload }, table, origin);
+}
+
+/**
+ * Names the value in messages (built only on failure). Returned from here rather than bound to
+ * a local name: esbuild's keepNames (tsx) defines a name on every named closure, per record.
+ */
+function valueWhat(table: string, origin: KafkaOrigin): () => string {
+  return () => `${table} value at ${describeOrigin(origin)}`;
 }
 
 /** Reads an envelope from a parsed record value (schema split off); throws BadEventError naming table and position. */

@@ -19,6 +19,8 @@ export function describeOrigin(origin: KafkaOrigin): string {
   return `${origin.topic}/${origin.partition}@${origin.offset}`;
 }
 
+const NO_COLUMNS: readonly string[] = Object.freeze([]);
+
 /** A converted image: the row (without unchanged columns) and the unchanged column names. */
 export interface ConvertedRow {
   readonly row: Row;
@@ -58,7 +60,7 @@ export class TargetFields {
     if (!isObject(image)) throw new BadEventError(`${this.where(part, origin)}: expected an object, got ${previewValue(image)}`);
     const schemas = struct ? fieldSchemas(struct) : undefined;
     const row: Record<string, IcebergValue> = {};
-    const unchanged: string[] = [];
+    let unchanged: string[] | undefined; // most images have none: no array for them
     for (const column of Object.keys(image)) {
       const field = this.byName.get(column);
       if (!field) {
@@ -66,19 +68,19 @@ export class TargetFields {
       }
       const raw = image[column]!;
       if (isPlaceholder(raw, field, this.options, this.binaryForms)) {
-        unchanged.push(column);
+        (unchanged ??= []).push(column);
         continue;
       }
       row[column] = this.value(raw, field, (schemas?.get(column) as ValueSchema | undefined) ?? this.target.hints?.[column], part, origin);
     }
     if (!partial) {
       for (const field of this.target.schema.fields) {
-        if (field.name in row || unchanged.includes(field.name)) continue;
+        if (field.name in row || unchanged?.includes(field.name)) continue;
         if (field.required) throw new BadEventError(`${this.where(part, origin)}: required column ${JSON.stringify(field.name)} is missing`);
         row[field.name] = null;
       }
     }
-    return { row, unchanged };
+    return { row, unchanged: unchanged ?? NO_COLUMNS };
   }
 
   /** `table part at topic/partition@offset`, for messages. */

@@ -80,26 +80,44 @@ function knownSchema(block: Buffer, what: () => string): KnownSchema {
   if (knownCount >= SCHEMA_CACHE_MAX) {
     knownByLength.clear();
     knownCount = 0;
+    lastSeen = undefined;
   }
   knownByLength.set(block.length, [...(same ?? []), known]);
   knownCount += 1;
   return known;
 }
 
+/** The known block the last record matched: tried first, as a topic's records share one. */
+let lastSeen: KnownSchema | undefined;
+
 /**
- * A known schema block that `record` starts with, followed by `,"payload":`, and where the
- * payload starts; tried by length, so the common record needs no scan for the payload key. A
- * known block holds no `,"payload":` and ends in `}`, so this is the cut a scan would find.
+ * Where the payload starts when `record` starts with a known schema block followed by
+ * `,"payload":` (-1 when none; `lastSeen` is the block). Tried by length, so the common record
+ * needs no scan for the payload key. A known block holds no `,"payload":` and ends in `}`, so
+ * this is the cut a scan would find, and at most one block matches.
  */
-function seenBlock(record: Buffer): { known: KnownSchema; payloadAt: number } | undefined {
-  const from = PREFIX_BYTES.length;
-  for (const list of knownByLength.values()) {
-    const length = list[0]!.bytes.length;
-    const end = from + length;
-    if (end + PAYLOAD_BYTES.length >= record.length || !bytesAt(record, end, PAYLOAD_BYTES)) continue;
-    for (const known of list) if (record.compare(known.bytes, 0, length, from, end) === 0) return { known, payloadAt: end + PAYLOAD_BYTES.length };
+function seenBlock(record: Buffer): number {
+  if (lastSeen !== undefined) {
+    const at = payloadAfter(record, lastSeen);
+    if (at >= 0) return at;
   }
-  return undefined;
+  for (const list of knownByLength.values()) {
+    for (const known of list) {
+      const at = known === lastSeen ? -1 : payloadAfter(record, known);
+      if (at >= 0) {
+        lastSeen = known;
+        return at;
+      }
+    }
+  }
+  return -1;
+}
+
+/** Where the payload starts when `record` holds `known` (then `,"payload":`) after `{"schema":`; else -1. */
+function payloadAfter(record: Buffer, known: KnownSchema): number {
+  const end = PREFIX_BYTES.length + known.bytes.length;
+  if (end + PAYLOAD_BYTES.length >= record.length || !bytesAt(record, end, PAYLOAD_BYTES)) return -1;
+  return record.compare(known.bytes, 0, known.bytes.length, PREFIX_BYTES.length, end) === 0 ? end + PAYLOAD_BYTES.length : -1;
 }
 
 /**
@@ -134,8 +152,8 @@ export function splitBody(data: Uint8Array | string, what: () => string): BodyPa
     const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const n = bytes.length;
     if (n > PREFIX_BYTES.length + PAYLOAD_BYTES.length && bytes[n - 1] === CLOSE_BRACE && bytesAt(bytes, 0, PREFIX_BYTES)) {
-      const seen = seenBlock(bytes);
-      if (seen !== undefined) return { schema: seen.known.schema, payload: bytes.subarray(seen.payloadAt, n - 1), whole: false };
+      const payloadAt = seenBlock(bytes);
+      if (payloadAt >= 0) return { schema: lastSeen!.schema, payload: bytes.subarray(payloadAt, n - 1), whole: false };
       const cut = bytes.indexOf(PAYLOAD_BYTES, PREFIX_BYTES.length);
       if (cut > 0) {
         const { schema } = knownSchema(bytes.subarray(PREFIX_BYTES.length, cut), what);
