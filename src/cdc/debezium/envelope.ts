@@ -90,12 +90,7 @@ export function scanEnvelope(payload: Uint8Array, text: string, schema: ConnectS
   // Only ASCII is scanned, so the text after the cut has as many bytes as characters.
   const tail = scanEnvelopeTail(payload, payload.length - (text.length - cut));
   if (tail === undefined) return undefined;
-  let head: JsonValue;
-  try {
-    head = JSON.parse(`${text.slice(0, cut)}}`) as JsonValue;
-  } catch {
-    return undefined;
-  }
+  const head = parseHead(text, cut);
   if (!isObject(head) || envelopeMembersUnsafe(head)) return undefined;
   const op = tail.op ?? head.op;
   if (typeof op !== 'string' || !OPS.has(op)) return undefined;
@@ -108,4 +103,28 @@ export function scanEnvelope(payload: Uint8Array, text: string, schema: ConnectS
     beforeSchema: schemas.before,
     afterSchema: schemas.after,
   };
+}
+
+const BEFORE_NULL = '{"before":null,"after":';
+const BEFORE = '{"before":';
+const AFTER_NULL = ',"after":null';
+
+/**
+ * The members before the source block (`text` up to `cut`) as an object; undefined when they
+ * are not JSON. Debezium's own heads, `{"before":null,"after":…` and `{"before":…,"after":null`,
+ * are read by parsing the one image alone (less text for JSON.parse, no joined string); when
+ * that image parses, the head is exactly these two members.
+ */
+function parseHead(text: string, cut: number): JsonValue | undefined {
+  try {
+    if (text.startsWith(BEFORE_NULL)) return { before: null, after: JSON.parse(text.slice(BEFORE_NULL.length, cut)) as JsonValue };
+    if (text.startsWith(BEFORE) && text.endsWith(AFTER_NULL, cut)) return { before: JSON.parse(text.slice(BEFORE.length, cut - AFTER_NULL.length)) as JsonValue, after: null };
+  } catch {
+    // Another layout (e.g. more members): parse the head whole.
+  }
+  try {
+    return JSON.parse(`${text.slice(0, cut)}}`) as JsonValue;
+  } catch {
+    return undefined;
+  }
 }

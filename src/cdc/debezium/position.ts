@@ -30,14 +30,18 @@ function bigintField(source: { [k: string]: JsonValue }, name: string): bigint |
   throw new BadEventError(`source.${name} is not an integer: ${previewValue(v)}`);
 }
 
-const SEQUENCE = /^\[(?:"(\d+)"|null),(?:"(\d+)"|null)\]$/;
+const SEQUENCE = /^\[(?:"(\d+)"|null),(?:"\d+"|null)\]$/;
 
-/** `sequence` text `["a","b"]` → [a, b] as bigints (null entries → undefined). */
-function parseSequence(v: JsonValue | undefined): [bigint | undefined, bigint | undefined] {
-  if (typeof v !== 'string') return [undefined, undefined];
-  // The connector's own form, `["123","456"]` or with null: read without JSON.parse (~8 % of decoding).
+/**
+ * The first LSN of `sequence` text `["a","b"]` (Debezium's lastCommitLsn; null → undefined).
+ * The second is only checked: floe does not use it. Source blocks the scan reads (source-scan.ts)
+ * never come here.
+ */
+function firstOfSequence(v: JsonValue | undefined): bigint | undefined {
+  if (typeof v !== 'string') return undefined;
+  // The connector's own form, `["123","456"]` or with null: read without JSON.parse.
   const m = SEQUENCE.exec(v);
-  if (m !== null) return [m[1] === undefined ? undefined : BigInt(m[1]), m[2] === undefined ? undefined : BigInt(m[2])];
+  if (m !== null) return m[1] === undefined ? undefined : BigInt(m[1]);
   let parts: unknown;
   try {
     parts = JSON.parse(v);
@@ -45,8 +49,8 @@ function parseSequence(v: JsonValue | undefined): [bigint | undefined, bigint | 
     throw new BadEventError(`source.sequence is not JSON: ${previewValue(v)}`, { cause });
   }
   if (!Array.isArray(parts) || parts.length !== 2) throw new BadEventError(`source.sequence is not a pair: ${previewValue(v)}`);
-  const big = (x: unknown): bigint | undefined => (typeof x === 'string' && /^\d+$/.test(x) ? BigInt(x) : undefined);
-  return [big(parts[0]), big(parts[1])];
+  const first: unknown = parts[0];
+  return typeof first === 'string' && /^\d+$/.test(first) ? BigInt(first) : undefined;
 }
 
 const NOT_SNAPSHOT = new Set(['false', '']);
@@ -54,7 +58,7 @@ const NOT_SNAPSHOT = new Set(['false', '']);
 /** Reads `source`; absent fields stay unset. Throws BadEventError when a present field is malformed. */
 export function readSource(source: JsonValue | undefined): SourceInfo {
   if (!isObject(source)) return { position: {}, snapshot: false };
-  const [lastCommitLsn] = parseSequence(source.sequence);
+  const lastCommitLsn = firstOfSequence(source.sequence);
   const position: { -readonly [K in keyof SourcePosition]: SourcePosition[K] } = {};
   const lsn = bigintField(source, 'lsn');
   if (lsn !== undefined) position.lsn = lsn;
