@@ -31,6 +31,7 @@ import { PartitionFetcher } from '../src/cdc/kafka/partition-fetcher.ts';
 import { buildConfig } from '../src/config/load-config.ts';
 import type { Config } from '../src/config/types.ts';
 import { EventBus } from '../src/core/events.ts';
+import { tuneYoungGeneration } from '../src/core/heap-tuning.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { LocalFileIO } from '../src/io/local-file-io.ts';
 import type { Schema, TableIdentifier, TableMetadata } from '../src/iceberg/spec/types.ts';
@@ -45,6 +46,7 @@ import { createTopic, DebeziumEventGenerator, deleteTopics, fillTopic } from './
 
 const brokers = (process.env.FLOE_KAFKA_BROKERS ?? '').split(',').filter((b) => b !== '');
 if (brokers.length === 0) throw new Error('FLOE_KAFKA_BROKERS is not set: scripts/services.sh start kafka; source scripts/env.sh');
+tuneYoungGeneration(); // as floe sync does
 const EVENTS = Number(process.argv[2] ?? 300_000);
 const FRESH_RATE = Number(process.argv[3] ?? 2000);
 const MERGE_LARGE = process.argv[4] ?? '20000000';

@@ -20,6 +20,7 @@ import pg from 'pg';
 import { openCatalog } from '../src/catalog/open-catalog.ts';
 import { buildConfig } from '../src/config/load-config.ts';
 import { EventBus } from '../src/core/events.ts';
+import { tuneYoungGeneration } from '../src/core/heap-tuning.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { openPgLogicalSource, withSlotSnapshot } from '../src/cdc/postgres/open-pg-logical-source.ts';
 import { sourceRecipe } from '../src/pipeline/sync/source-recipe.ts';
@@ -32,6 +33,7 @@ import type { ChangeSource } from '../src/pipeline/sync/change-source.ts';
 import { runSync, type TableSink } from '../src/pipeline/sync/sync-runner.ts';
 import { openSyncTables } from '../src/pipeline/sync/sync-tables.ts';
 
+tuneYoungGeneration(); // as floe sync does
 const N = Number(process.argv[2] ?? 300_000);
 const url = process.env['FLOE_PG_URL'];
 if (url === undefined || url === '') {

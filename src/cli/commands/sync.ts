@@ -7,6 +7,7 @@
  * Exit codes: 0 done, 1 a failure (bad event under `fail`, a stopped table, an error), 2 usage/config.
  */
 import { ConfigError } from '../../core/errors.ts';
+import { tuneYoungGeneration } from '../../core/heap-tuning.ts';
 import { openCatalog } from '../../catalog/open-catalog.ts';
 import { setupMetrics } from '../../metrics/setup-metrics.ts';
 import { runSync, type SyncOutcome } from '../../pipeline/sync/sync-runner.ts';
@@ -54,6 +55,7 @@ export const command: Command = {
       process.stderr.write(`${USAGE}\n`);
       return 2;
     }
+    tuneYoungGeneration();
     const config = await context.config();
     const logger = await context.logger();
     const metrics = await setupMetrics(context.events, config.metrics);

@@ -9,6 +9,7 @@
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { errorFromDescription } from '../../core/errors.ts';
+import { WORKER_YOUNG_GENERATION_MIB } from '../../core/heap-tuning.ts';
 import type { EventBus } from '../../core/events.ts';
 import type { Logger, LogLevel } from '../../core/logger.ts';
 import { workerEntry, type WorkerModule } from '../../core/worker-bundle.ts';
@@ -18,6 +19,9 @@ import type { CheckpointSummary, SourceBatch, TableCheckpoint } from './change-s
 import type { FromSourceWorker, ToSourceWorker } from './source-thread-protocol.ts';
 import type { SourceRecipe, StoppableChangeSource } from './source-recipe.ts';
 import { replayEvents, replayLogLine } from './source-telemetry.ts';
+
+/** How long `close` waits for the source to close its connections before ending the thread. */
+const CLOSE_TIMEOUT_MS = 10_000;
 
 export const SOURCE_WORKER: WorkerModule = {
   source: new URL('./source-worker.ts', import.meta.url),
@@ -115,9 +119,13 @@ export class ThreadedChangeSource implements StoppableChangeSource {
       return;
     }
     if (this.#exited === null) {
+      // the source closes its connections; a thread that does not answer in time is ended anyway
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)));
       try {
-        await this.#call({ method: 'close' });
+        await Promise.race([this.#call({ method: 'close' }), late]);
       } finally {
+        clearTimeout(timer);
         await worker.terminate();
       }
     }
@@ -127,7 +135,7 @@ export class ThreadedChangeSource implements StoppableChangeSource {
     const entry = await workerEntry(SOURCE_WORKER);
     // a bundle pruned by another run since this one started (core/worker-bundle.ts): start through tsx
     const url = existsSync(entry.url) ? entry.url : SOURCE_WORKER.tsxEntry;
-    const worker = new Worker(url);
+    const worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MIB } }); // core/heap-tuning.ts
     worker.on('message', (m: FromSourceWorker) => this.#onMessage(m));
     worker.on('error', (error) => this.#onExit(error));
     worker.on('exit', (code) => this.#onExit(new Error(`change source thread exited with code ${code}`)));
