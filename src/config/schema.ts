@@ -190,6 +190,7 @@ const syncSchema = z
     commitIntervalMs: int(100).default(5_000),
     maxBatchChanges: int(1).default(50_000).describe('Commit early once a batch holds this many changes'),
     maxBatchMiB: int(1, 65536).default(128).describe('Commit early once the buffered raw events reach this size'),
+    keyCacheEntries: int(0).default(2_000_000).describe('Row positions per table kept in memory in front of the key index (~42 bytes each)'),
     badEvents: z.enum(['fail', 'skip', 'dead-letter']).default('fail'),
     deadLetterDir: nonEmpty.optional().describe('default <dataDir>/dead-letter'),
   })

@@ -127,6 +127,7 @@ export interface SyncConfig {
   readonly commitIntervalMs: number; // a batch commits at most this long after it started, default 5000
   readonly maxBatchChanges: number; // commit early at this many changes, default 50000
   readonly maxBatchMiB: number; // commit early at this much buffered raw event data, default 128
+  readonly keyCacheEntries: number; // row positions per table cached in memory in front of the key index, default 2000000
   readonly badEvents: 'fail' | 'skip' | 'dead-letter'; // default fail
   readonly deadLetterDir: string; // absolute, default <dataDir>/dead-letter
 }

@@ -91,6 +91,7 @@ export async function openSyncTables(config: Config, catalog: Catalog, events: E
         io: fileIOFor((await catalog.loadTable(t.target)).metadata.location),
         id: t.target,
         indexPath: join(config.dataDir, 'index', `${label}.sqlite`),
+        cacheEntries: config.sync.keyCacheEntries,
         events,
       });
       const { metadata } = await catalog.loadTable(t.target);
