@@ -34,7 +34,7 @@ import { EventBus } from '../src/core/events.ts';
 import { tuneYoungGeneration } from '../src/core/heap-tuning.ts';
 import { silentLogger } from '../src/core/logger.ts';
 import { LocalFileIO } from '../src/io/local-file-io.ts';
-import type { Schema, TableIdentifier, TableMetadata } from '../src/iceberg/spec/types.ts';
+import type { TableIdentifier, TableMetadata } from '../src/iceberg/spec/types.ts';
 import { commitChange } from '../src/iceberg/table/snapshot-producer.ts';
 import { tableDataWriter } from '../src/iceberg/table/table-writer.ts';
 import type { ChangeSource } from '../src/pipeline/sync/change-source.ts';
@@ -42,7 +42,7 @@ import { openSource, sourceRecipe } from '../src/pipeline/sync/source-recipe.ts'
 import { runSync, type TableSink } from '../src/pipeline/sync/sync-runner.ts';
 import { ThreadedChangeSource } from '../src/pipeline/sync/threaded-source.ts';
 import { profiled } from './support/cpu-profile.ts';
-import { createTopic, DebeziumEventGenerator, deleteTopics, fillTopic } from './support/debezium-events.ts';
+import { createTopic, DebeziumEventGenerator, deleteTopics, EVENTS_TABLE_SCHEMA, fillTopic } from './support/debezium-events.ts';
 
 const brokers = (process.env.FLOE_KAFKA_BROKERS ?? '').split(',').filter((b) => b !== '');
 if (brokers.length === 0) throw new Error('FLOE_KAFKA_BROKERS is not set: scripts/services.sh start kafka; source scripts/env.sh');
@@ -53,14 +53,6 @@ const MERGE_LARGE = process.argv[4] ?? '20000000';
 const ROWS = 1_000_000;
 const FRESH_SECONDS = 20;
 const ID: TableIdentifier = { namespace: ['bench'], name: 'events' };
-const SCHEMA: Schema = {
-  schemaId: 0,
-  identifierFieldIds: [1],
-  fields: [
-    { id: 1, name: 'id', required: true, type: { type: 'int' } },
-    { id: 2, name: 'name', required: false, type: { type: 'string' } },
-  ],
-};
 const SOURCE = { type: 'kafka', brokers, groupId: 'floe-bench', clientId: 'floe-bench' };
 const PG_URL = process.env.FLOE_PG_URL ?? '';
 if (PG_URL === '') throw new Error('FLOE_PG_URL is not set: scripts/services.sh start postgres kafka; source scripts/env.sh');
@@ -69,7 +61,7 @@ const PG_SCHEMA = 'floe_bench_cdc';
 
 /** Writes ids 1..ROWS as one append. */
 async function fillTable(catalog: Catalog, io: LocalFileIO): Promise<void> {
-  const table = await catalog.createTable(ID, { schema: SCHEMA });
+  const table = await catalog.createTable(ID, { schema: EVENTS_TABLE_SCHEMA });
   const writer = tableDataWriter(io, table.metadata);
   for (let from = 1; from <= ROWS; from += 100_000) {
     const ids = Array.from({ length: 100_000 }, (_, i) => from + i);

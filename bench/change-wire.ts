@@ -15,23 +15,14 @@ import { deepStrictEqual } from 'node:assert/strict';
 import { createDebeziumDecoder } from '../src/cdc/debezium/index.ts';
 import type { KafkaRecord } from '../src/cdc/debezium/index.ts';
 import type { Change } from '../src/core/change.ts';
-import type { Schema } from '../src/iceberg/spec/types.ts';
 import { decodeChanges, encodeChanges } from '../src/pipeline/sync/change-wire.ts';
-import { DebeziumEventGenerator } from './support/debezium-events.ts';
+import { DebeziumEventGenerator, EVENTS_TABLE_SCHEMA } from './support/debezium-events.ts';
 
 const COUNT = Number(process.argv[2] ?? 50_000);
 const ROUNDS = Number(process.argv[3] ?? 5);
-const SCHEMA: Schema = {
-  schemaId: 0,
-  identifierFieldIds: [1],
-  fields: [
-    { id: 1, name: 'id', required: true, type: { type: 'int' } },
-    { id: 2, name: 'name', required: false, type: { type: 'string' } },
-  ],
-};
 
 function buildChanges(count: number): Change[] {
-  const decode = createDebeziumDecoder({ table: 'bench.events', schema: SCHEMA, keyColumns: ['id'] });
+  const decode = createDebeziumDecoder({ table: 'bench.events', schema: EVENTS_TABLE_SCHEMA, keyColumns: ['id'] });
   const generator = new DebeziumEventGenerator(1_000_000, 'events');
   generator.fillKeySpace();
   const changes: Change[] = [];

@@ -9,22 +9,13 @@
  * Last line:
  *   bench:debezium-decode us_per_record=<x> reference_us_per_record=<y> ratio=<x/y>
  */
-import { DebeziumEventGenerator } from './support/debezium-events.ts';
+import { DebeziumEventGenerator, EVENTS_TABLE_SCHEMA } from './support/debezium-events.ts';
 import { createDebeziumDecoder } from '../src/cdc/debezium/index.ts';
 import type { KafkaRecord } from '../src/cdc/debezium/types.ts';
-import type { Schema } from '../src/iceberg/spec/types.ts';
 
 const count = Number(process.argv[2] ?? 60_000);
 const rounds = Number(process.argv[3] ?? 6);
 
-const schema: Schema = {
-  schemaId: 0,
-  identifierFieldIds: [1],
-  fields: [
-    { id: 1, name: 'id', required: true, type: { type: 'int' } },
-    { id: 2, name: 'name', required: false, type: { type: 'string' } },
-  ],
-};
 
 /** `n` records as the Kafka consumer hands them over (key and value as Buffers). */
 function generate(n: number): KafkaRecord[] {
@@ -41,7 +32,7 @@ function generate(n: number): KafkaRecord[] {
 }
 
 const records = generate(count);
-const decode = createDebeziumDecoder({ table: 'bench.events', schema, keyColumns: ['id'] });
+const decode = createDebeziumDecoder({ table: 'bench.events', schema: EVENTS_TABLE_SCHEMA, keyColumns: ['id'] });
 const text = new TextDecoder('utf-8', { fatal: true });
 
 /** CPU µs per record (process user + system time, so other work on the machine counts less) of one pass of `each`. */

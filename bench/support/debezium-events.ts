@@ -7,6 +7,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { Admin, Producer } from '@platformatic/kafka';
+import type { Schema } from '../../src/iceberg/spec/types.ts';
+
+/** The Iceberg schema of the events' table (`id int4 PRIMARY KEY, name text`). */
+export const EVENTS_TABLE_SCHEMA: Schema = {
+  schemaId: 0,
+  identifierFieldIds: [1],
+  fields: [
+    { id: 1, name: 'id', required: true, type: { type: 'int' } },
+    { id: 2, name: 'name', required: false, type: { type: 'string' } },
+  ],
+};
 
 interface FixtureRecord {
   readonly key: string;

@@ -16,25 +16,17 @@ import type { Change } from '../../src/core/change.ts';
 import { BadEventError } from '../../src/core/errors.ts';
 import { EventBus } from '../../src/core/events.ts';
 import { createLogger, silentLogger } from '../../src/core/logger.ts';
-import type { Schema, TableMetadata } from '../../src/iceberg/spec/types.ts';
+import type { TableMetadata } from '../../src/iceberg/spec/types.ts';
 import { newTableMetadata } from '../../src/iceberg/table/metadata-updates.ts';
 import type { ChangeSource, CheckpointSummary } from '../../src/pipeline/sync/change-source.ts';
 import { openSource, sourceRecipe, type SourceRecipe } from '../../src/pipeline/sync/source-recipe.ts';
 import { ThreadedChangeSource } from '../../src/pipeline/sync/threaded-source.ts';
-import { DebeziumEventGenerator, deleteTopics, fillTopic } from '../../bench/support/debezium-events.ts';
+import { DebeziumEventGenerator, deleteTopics, EVENTS_TABLE_SCHEMA, fillTopic } from '../../bench/support/debezium-events.ts';
 import { testServices } from '../support/services.ts';
 
 const services = testServices();
 const PG_SCHEMA = `floe_threaded_${Date.now().toString(36)}`;
 const TOPIC = `${PG_SCHEMA}.events`;
-const SCHEMA: Schema = {
-  schemaId: 0,
-  identifierFieldIds: [1],
-  fields: [
-    { id: 1, name: 'id', required: true, type: { type: 'int' } },
-    { id: 2, name: 'name', required: false, type: { type: 'string' } },
-  ],
-};
 const RECORDS = 3000;
 let dir: string | undefined;
 let recipe: SourceRecipe;
@@ -57,7 +49,7 @@ before(async () => {
     tables: [{ source: `${PG_SCHEMA}.events`, target: 'bench.events', topic: TOPIC }],
     sync: { source: { type: 'kafka', brokers: [...services.kafkaBrokers], groupId: PG_SCHEMA, topics: [TOPIC] } },
   });
-  const metadata: TableMetadata = newTableMetadata({ location: `file://${dir}/warehouse/bench/events`, schema: SCHEMA });
+  const metadata: TableMetadata = newTableMetadata({ location: `file://${dir}/warehouse/bench/events`, schema: EVENTS_TABLE_SCHEMA });
   recipe = sourceRecipe(config, [{ config: config.tables[0]!, label: 'bench.events', source: `${PG_SCHEMA}.events`, metadata }]);
 });
 
