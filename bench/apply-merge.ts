@@ -7,14 +7,17 @@
  * inserts) and reports the median. Also times 10 k raw index lookups, the main thread's
  * per-change cost of locate (of which collapse: the pure fold, timed apart on the same batch)
  * and index (cache write-through + posting the update to the index thread), the main thread's
- * CPU time for the whole apply (Linux: robust when other processes share the cores), the cache's heap
- * per entry after warming at open, and how long close waits for the index thread to persist.
+ * CPU time for the whole apply (Linux: robust when other processes share the cores), the index
+ * thread's CPU time per change persisted (the threads openTableApplier started, read from
+ * /proc/self/task/<tid>/schedstat once they are idle), the cache's heap per entry after warming
+ * at open, and how long close waits for the index thread to persist.
  * Issue 5 wants the two merge times ≤ 1.5× apart. Last line:
  *   bench:apply-merge merge_1m_ms=<n> merge_20m_ms=<n> merge_20m_over_1m=<x>
  *
  *   node --import tsx bench/apply-merge.ts [small_rows] [large_rows]
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,6 +129,39 @@ function threadCpuNs(): number {
   }
 }
 
+/** Ids of this process's threads (Linux; empty elsewhere). */
+function threadIds(): Set<string> {
+  try {
+    return new Set(readdirSync('/proc/self/task'));
+  } catch {
+    return new Set();
+  }
+}
+
+/** CPU time the threads `tids` have run, ns (Linux schedstat; threads gone since count 0). */
+function threadsCpuNs(tids: readonly string[]): number {
+  let ns = 0;
+  for (const tid of tids) {
+    try {
+      ns += Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // exited
+    }
+  }
+  return ns;
+}
+
+/** CPU time of `tids` once they stop using CPU (≤ 0.5 ms over 50 ms, e.g. the index thread has persisted all), ns. */
+async function idleCpuNs(tids: readonly string[]): Promise<number> {
+  let last = threadsCpuNs(tids);
+  for (;;) {
+    await sleep(50);
+    const now = threadsCpuNs(tids);
+    if (now - last <= 500_000) return now;
+    last = now;
+  }
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function run(dir: string, catalog: Catalog, io: LocalFileIO, rows: number): Promise<number> {
@@ -147,7 +183,9 @@ async function run(dir: string, catalog: Catalog, io: LocalFileIO, rows: number)
   probe.close();
 
   const heapBefore = heapUsed();
+  const tidsBefore = threadIds();
   const applier = await openTableApplier({ catalog, io, id, indexPath });
+  const indexThreads = [...threadIds()].filter((t) => !tidsBefore.has(t));
   const cacheBytes = (heapUsed() - heapBefore) / Math.max(1, applier.warmed.entries);
   if (applier.opened.mode !== 'current') throw new Error(`bench: index not current after fill (${applier.opened.mode})`);
   const fresh = { next: BigInt(rows) };
@@ -155,6 +193,8 @@ async function run(dir: string, catalog: Catalog, io: LocalFileIO, rows: number)
   const times: number[] = [];
   const phases: string[] = [];
   const perChange = { collapse: [] as number[], locate: [] as number[], index: [] as number[], cpu: [] as number[] };
+  const indexCpu0 = await idleCpuNs(indexThreads);
+  let changed = 0;
   for (let b = 0; b < BATCHES; b += 1) {
     const changes = randomBatch(rows, fresh, deleted);
     t0 = performance.now();
@@ -163,12 +203,14 @@ async function run(dir: string, catalog: Catalog, io: LocalFileIO, rows: number)
     t0 = performance.now();
     const cpu0 = threadCpuNs();
     const r = await applier.apply(changes);
+    changed += changes.length;
     perChange.cpu.push((threadCpuNs() - cpu0) / 1000 / changes.length);
     times.push(performance.now() - t0);
     perChange.locate.push((r.phases.locate * 1000) / changes.length);
     perChange.index.push((r.phases.index * 1000) / changes.length);
     phases.push(Object.entries(r.phases).map(([k, v]) => `${k}=${v.toFixed(0)}`).join(' '));
   }
+  const indexThreadUs = ((await idleCpuNs(indexThreads)) - indexCpu0) / 1000 / changed;
   t0 = performance.now();
   await applier.close();
   const closeMs = performance.now() - t0;
@@ -181,7 +223,8 @@ async function run(dir: string, catalog: Catalog, io: LocalFileIO, rows: number)
       `${(applier.warmed.ms / 1000).toFixed(1)} s ${cacheBytes.toFixed(0)} B/entry\n` +
       `  apply_10k_ms=[${times.map((t) => t.toFixed(0)).join(', ')}] median=${ms.toFixed(0)} phases_ms=[${phases.join('; ')}] close_ms=${closeMs.toFixed(0)}\n` +
       `  main thread per change, median [min]: locate_us=${us(perChange.locate)} (collapse_us=${us(perChange.collapse)}) index_us=${us(perChange.index)} ` +
-      `whole apply main-thread cpu_us=${us(perChange.cpu)}`,
+      `whole apply main-thread cpu_us=${us(perChange.cpu)}\n` +
+      `  index thread cpu_us per change persisted=${indexThreadUs.toFixed(2)} (${indexThreads.length} thread(s), ${changed} changes)`,
   );
   return ms;
 }
