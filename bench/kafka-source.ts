@@ -6,16 +6,19 @@
  *   encode  next + encodeChanges of each batch (what source-worker.ts does per chunk).
  * CPU is this thread's (/proc/thread-self/schedstat: V8's GC helpers and the broker excluded)
  * and the process's (process.cpuUsage: GC helpers included), in µs per record; each stage
- * runs `rounds` times and the best round is printed. Last line:
+ * runs `rounds` times and the best round is printed. The broker's CPU is printed too (fetch
+ * sizing trades client CPU for broker requests), found by its command line. Last line:
  *   bench:kafka-source fetch_us=<n> decode_us=<n> encode_us=<n>
  *
  *   node --import tsx bench/kafka-source.ts [events=100000] [rounds=3] [chunk=4096]
+ * FLOE_BENCH_FETCH='{"partitionMaxBytes":1048576}' overrides the fetcher's tuning (JSON).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { KafkaChangeSourceOptions } from '../src/cdc/kafka/kafka-change-source.ts';
 import { openKafkaSource } from '../src/cdc/kafka/open-kafka-source.ts';
 import { PartitionFetcher } from '../src/cdc/kafka/partition-fetcher.ts';
 import { buildConfig } from '../src/config/load-config.ts';
@@ -35,6 +38,7 @@ tuneYoungGeneration(); // the source thread runs with a large young generation t
 const EVENTS = Number(process.argv[2] ?? 100_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const CHUNK = Number(process.argv[4] ?? 4096); // ThreadedChangeSource's default chunkChanges
+const TUNING = JSON.parse(process.env.FLOE_BENCH_FETCH ?? '{}') as KafkaChangeSourceOptions['fetcher'];
 const PG_SCHEMA = 'floe_bench_kafka_source';
 const SCHEMA: Schema = {
   schemaId: 0,
@@ -45,21 +49,48 @@ const SCHEMA: Schema = {
   ],
 };
 
-/** CPU time of this thread and of the process, µs. */
-function cpu(): { thread: number; process: number } {
+/** The local Kafka broker's pid (scripts/services.sh starts it with -Dfloe.service=kafka), or null. */
+function brokerPid(): string | null {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('-Dfloe.service=kafka')) return pid;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
+}
+const BROKER = brokerPid();
+
+interface Cpu {
+  readonly thread: number;
+  readonly process: number;
+  /** The broker's CPU (shared with whoever else uses it: noisy), NaN when not found. */
+  readonly broker: number;
+  /** Records a second over the loop (wall time). */
+  readonly rate?: number;
+}
+
+/** CPU time of this thread, this process and the broker, µs. */
+function cpu(): Cpu {
   const thread = Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1000;
   const u = process.cpuUsage();
-  return { thread, process: u.user + u.system };
+  // utime and stime, fields 14 and 15, in clock ticks (100 a second)
+  const stat = BROKER === null ? [] : readFileSync(`/proc/${BROKER}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const broker = BROKER === null ? NaN : (Number(stat[11]) + Number(stat[12])) * 10_000;
+  return { thread, process: u.user + u.system, broker };
 }
 
 /** Opens a reader, then measures CPU while `loop` reads every record (opening and closing excluded). */
-async function measure(records: number, open: () => Promise<{ loop: () => Promise<void>; close: () => Promise<void> }>): Promise<{ thread: number; process: number }> {
+async function measure(records: number, open: () => Promise<{ loop: () => Promise<void>; close: () => Promise<void> }>): Promise<Cpu> {
   const reader = await open();
   try {
     const t0 = cpu();
+    const w0 = performance.now();
     await reader.loop();
+    const rate = records / ((performance.now() - w0) / 1000);
     const t1 = cpu();
-    return { thread: (t1.thread - t0.thread) / records, process: (t1.process - t0.process) / records };
+    return { thread: (t1.thread - t0.thread) / records, process: (t1.process - t0.process) / records, broker: (t1.broker - t0.broker) / records, rate };
   } finally {
     await reader.close();
   }
@@ -95,14 +126,14 @@ async function main(): Promise<void> {
     const tables = [{ config: config.tables[0]!, label: 'bench.events', source: `${PG_SCHEMA}.events`, metadata }];
 
     const fetchOnly = async () => {
-      const f = await PartitionFetcher.open({ connect: { clientId: 'bench', bootstrapBrokers: brokers }, groupId: 'bench', topics: () => [topic], startOffset: () => undefined });
+      const f = await PartitionFetcher.open({ connect: { clientId: 'bench', bootstrapBrokers: brokers }, groupId: 'bench', topics: () => [topic], startOffset: () => undefined, ...TUNING });
       const loop = async (): Promise<void> => {
         for (let n = 0; n < EVENTS; ) n += (await f.poll(CHUNK, 200)).length;
       };
       return { loop, close: () => f.close() };
     };
     const viaSource = (encode: boolean) => async () => {
-      const s = await openKafkaSource(config, tables, new GatheringEventBus(), silentLogger());
+      const s = await openKafkaSource(config, tables, new GatheringEventBus(), silentLogger(), TUNING);
       await s.start([{ target: 'bench.events', source: `${PG_SCHEMA}.events`, lastCommitted: undefined, loadWatermark: undefined }]);
       const loop = async (): Promise<void> => {
         for (;;) {
@@ -115,11 +146,11 @@ async function main(): Promise<void> {
       return { loop, close: () => s.close() };
     };
     const stages: [string, Parameters<typeof measure>[1]][] = [['fetch', fetchOnly], ['decode', viaSource(false)], ['encode', viaSource(true)]];
-    const best = new Map<string, { thread: number; process: number }>();
+    const best = new Map<string, Cpu>();
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const [name, run] of stages) {
         const r = await (name === 'encode' ? profiled(() => measure(EVENTS, run)) : measure(EVENTS, run));
-        console.log(`round ${round + 1} ${name}: ${r.thread.toFixed(2)} µs/record thread CPU, ${r.process.toFixed(2)} process CPU`);
+        console.log(`round ${round + 1} ${name}: ${r.thread.toFixed(2)} µs/record thread CPU, ${r.process.toFixed(2)} process CPU, ${r.broker.toFixed(2)} broker CPU, ${(r.rate! / 1000).toFixed(0)} k records/s`);
         if ((best.get(name)?.thread ?? Infinity) > r.thread) best.set(name, r);
       }
     }

@@ -79,6 +79,12 @@ export function watermarkFromSummary(summary: CheckpointSummary | undefined): Lo
   };
 }
 
+/** The last of `changes` read from `topic`. */
+function lastFrom(changes: readonly Change[], topic: string): Change | undefined {
+  for (let i = changes.length - 1; i >= 0; i--) if (changes[i]!.origin?.topic === topic) return changes[i];
+  return undefined;
+}
+
 const copy = (o: Offsets): Offsets => new Map([...o].map(([t, m]) => [t, new Map(m)]));
 
 /** See the file comment. */
@@ -128,40 +134,53 @@ export class KafkaChangeSource implements ChangeSource {
     const changes: Change[] = [];
     const touched = new Set<TableState>();
     let bytes = 0;
-    for (const r of records) {
-      bytes += r.size;
-      const state = this.#byTopic.get(r.topic);
-      if (state === undefined) {
-        if (!(await this.#bad(r, null, 'unknown table: the topic maps to no configured table'))) break;
-        continue;
-      }
-      if (state.stopped !== null) continue;
-      if (r.offset < (state.from.get(r.topic)?.get(r.partition) ?? 0n)) continue;
-      let change: Change | null;
-      try {
-        change = state.table.decode(r);
-      } catch (error) {
-        if (state.table.stopsTable?.(error)) {
-          state.stopped = error as Error;
-          this.#o.logger.error({ table: state.table.target, topic: r.topic, partition: r.partition, offset: r.offset.toString(), error: (error as Error).message }, 'table stopped');
+    // Records come in runs of one partition: its table and start offset are looked up once a
+    // run, and its next offset is set once, from the last record of the run that moves it.
+    let run: FetchedRecord | null = null;
+    let state: TableState | undefined;
+    let from = 0n;
+    let moved: FetchedRecord | null = null;
+    try {
+      for (const r of records) {
+        bytes += r.size;
+        if (run === null || r.partition !== run.partition || r.topic !== run.topic) {
+          if (moved !== null) this.#advance(state!, moved, touched);
+          moved = null;
+          run = r;
+          state = this.#byTopic.get(r.topic);
+          from = state?.from.get(r.topic)?.get(r.partition) ?? 0n;
+        }
+        if (state === undefined) {
+          if (!(await this.#bad(r, null, 'unknown table: the topic maps to no configured table'))) break;
           continue;
         }
-        if (!(error instanceof BadEventError)) throw error;
-        if (!(await this.#bad(r, state, error.message))) break;
-        this.#advance(state, r, touched);
-        continue;
+        if (state.stopped !== null) continue;
+        if (r.offset < from) continue;
+        let change: Change | null;
+        try {
+          change = state.table.decode(r);
+        } catch (error) {
+          if (state.table.stopsTable?.(error)) {
+            state.stopped = error as Error;
+            this.#o.logger.error({ table: state.table.target, topic: r.topic, partition: r.partition, offset: r.offset.toString(), error: (error as Error).message }, 'table stopped');
+            continue;
+          }
+          if (!(error instanceof BadEventError)) throw error;
+          if (!(await this.#bad(r, state, error.message))) break;
+          moved = r;
+          continue;
+        }
+        moved = r;
+        if (change === null) continue;
+        if (state.watermark !== null && change.op !== 'truncate' && alreadyLoaded(change.position, state.watermark)) continue;
+        changes.push(change);
       }
-      this.#advance(state, r, touched);
-      if (change === null) continue;
-      if (state.watermark !== null && change.op !== 'truncate' && alreadyLoaded(change.position, state.watermark)) continue;
-      changes.push(change);
+    } finally {
+      if (moved !== null) this.#advance(state!, moved, touched);
     }
     await this.#deadLetters.flush();
     const checkpoints = new Map<string, CheckpointSummary>();
-    for (const s of touched) {
-      const last = [...changes].reverse().find((c) => c.origin?.topic === s.table.topic);
-      checkpoints.set(s.table.target, checkpointSummary(s.next, last?.position ?? null));
-    }
+    for (const s of touched) checkpoints.set(s.table.target, checkpointSummary(s.next, lastFrom(changes, s.table.topic)?.position ?? null));
     return { changes, checkpoints, ack: fetcher.positions(), bytes };
   }
 
@@ -179,6 +198,7 @@ export class KafkaChangeSource implements ChangeSource {
     this.#fetcher = null;
   }
 
+  /** Moves the table's next offset of `r`'s partition past `r`. */
   #advance(state: TableState, r: FetchedRecord, touched: Set<TableState>): void {
     const m = state.next.get(r.topic) ?? new Map<number, bigint>();
     m.set(r.partition, r.offset + 1n);
