@@ -11,7 +11,8 @@
  *   bench:kafka-source fetch_us=<n> decode_us=<n> encode_us=<n>
  *
  *   node --import tsx bench/kafka-source.ts [events=100000] [rounds=3] [chunk=4096]
- * FLOE_BENCH_FETCH='{"partitionMaxBytes":1048576}' overrides the fetcher's tuning (JSON).
+ * FLOE_BENCH_FETCH='{"partitionMaxBytes":1048576}' overrides the fetcher's tuning (JSON);
+ * FLOE_BENCH_PROFILE=<file> FLOE_BENCH_PROFILE_STAGE=fetch|decode|encode profiles one stage.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -39,6 +40,8 @@ const EVENTS = Number(process.argv[2] ?? 100_000);
 const ROUNDS = Number(process.argv[3] ?? 3);
 const CHUNK = Number(process.argv[4] ?? 4096); // ThreadedChangeSource's default chunkChanges
 const TUNING = JSON.parse(process.env.FLOE_BENCH_FETCH ?? '{}') as KafkaChangeSourceOptions['fetcher'];
+/** With FLOE_BENCH_PROFILE set, the stage whose CPU profile is written (bench/support/cpu-profile.ts). */
+const PROFILED_STAGE = process.env.FLOE_BENCH_PROFILE_STAGE ?? 'encode';
 const PG_SCHEMA = 'floe_bench_kafka_source';
 const SCHEMA: Schema = {
   schemaId: 0,
@@ -149,7 +152,7 @@ async function main(): Promise<void> {
     const best = new Map<string, Cpu>();
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const [name, run] of stages) {
-        const r = await (name === 'encode' ? profiled(() => measure(EVENTS, run)) : measure(EVENTS, run));
+        const r = await (name === PROFILED_STAGE ? profiled(() => measure(EVENTS, run)) : measure(EVENTS, run));
         console.log(`round ${round + 1} ${name}: ${r.thread.toFixed(2)} µs/record thread CPU, ${r.process.toFixed(2)} process CPU, ${r.broker.toFixed(2)} broker CPU, ${(r.rate! / 1000).toFixed(0)} k records/s`);
         if ((best.get(name)?.thread ?? Infinity) > r.thread) best.set(name, r);
       }

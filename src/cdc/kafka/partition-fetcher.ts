@@ -42,8 +42,8 @@ export interface FetcherOptions {
   /** Called with each partition's lag (high watermark − next offset handed out) after a poll, at most once a second. */
   readonly onLag?: (topic: string, partition: number, lag: number) => void;
   readonly maxWaitMs?: number; // broker long-poll, default 500
-  readonly maxBytes?: number; // per fetch, default 1 MiB (see FETCH_BYTES)
-  readonly partitionMaxBytes?: number; // default 256 KiB
+  readonly maxBytes?: number; // per fetch, default 4 MiB (see FETCH_BYTES)
+  readonly partitionMaxBytes?: number; // default 1 MiB
   readonly bufferBytes?: number; // prefetched records held at most, default 64 MiB
   readonly refreshMs?: number; // topic/partition discovery interval, default 5000
 }
@@ -64,13 +64,17 @@ interface Routes {
 
 /**
  * Fetch sizes. @platformatic/kafka parses a response in place across the socket's chunks
- * (~64 KiB each), and finds the chunk of every read by walking from the first: parsing costs
- * grow with the response's size, per record. Measured in bench/kafka-source.ts (2.2 KB
- * Debezium records, one partition): 4 MiB per partition 2.6 µs/record of fetch CPU, 256 KiB
- * 1.7, at the same broker CPU and still ~250 k records/s from one partition. maxBytes keeps
- * the old 4 : 1 ratio to the partition limit. Kafka returns a first batch larger than either.
+ * (~64 KiB each) and finds the chunk of every read by walking from the first, so parsing
+ * costs per record grow with the response's size. bench/kafka-source.ts (2.2 KB Debezium
+ * records, one partition, fetch-only CPU per record): 4 MiB per partition 2.6 µs, 1 MiB 1.7,
+ * 256 KiB 1.4, at the same broker CPU. Smaller fetches cost round trips (one fetch in flight
+ * per leader): 1 MiB still moves 200 MB/s a partition at 5 ms, where 256 KiB would cap a
+ * distant broker's single-partition topic at ~25 k records/s. (Adapting the size to the
+ * caller's waits grew it on one host too: there the caller waits on the fetch, in its own
+ * thread, at any size.) maxBytes keeps the 4 : 1 ratio to the partition limit. Kafka returns
+ * a first batch larger than either limit whole.
  */
-const FETCH_BYTES = { maxBytes: 1 << 20, partitionMaxBytes: 256 << 10 } as const;
+const FETCH_BYTES = { maxBytes: 4 << 20, partitionMaxBytes: 1 << 20 } as const;
 
 /** Records of one partition from one fetch, handed out in order from `head`. */
 interface Chunk {
@@ -281,16 +285,18 @@ export class PartitionFetcher {
 
   async #fetchFrom(node: number, group: Map<string, PartitionState[]>, names: Map<string, string>): Promise<void> {
     const requested = new Map<string, bigint>();
+    const partitionMaxBytes = this.#o.partitionMaxBytes ?? FETCH_BYTES.partitionMaxBytes;
+    const maxBytes = this.#o.maxBytes ?? FETCH_BYTES.maxBytes;
     const request = [...group].map(([topicId, parts]) => ({
       topicId,
       partitions: parts.map((p) => {
         requested.set(key(p.topic, p.partition), p.fetchOffset);
-        return { partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: this.#o.partitionMaxBytes ?? FETCH_BYTES.partitionMaxBytes, currentLeaderEpoch: -1, lastFetchedEpoch: -1 };
+        return { partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes, currentLeaderEpoch: -1, lastFetchedEpoch: -1 };
       }),
     }));
     let response;
     try {
-      response = await this.#consumer.fetch({ node, topics: request, maxWaitTime: this.#o.maxWaitMs ?? 500, maxBytes: this.#o.maxBytes ?? FETCH_BYTES.maxBytes, minBytes: 1 });
+      response = await this.#consumer.fetch({ node, topics: request, maxWaitTime: this.#o.maxWaitMs ?? 500, maxBytes, minBytes: 1 });
     } catch (error) {
       throw this.#fetchError(error, names, requested);
     }
@@ -303,6 +309,7 @@ export class PartitionFetcher {
         state.highWatermark = pr.highWatermark;
         const from = requested.get(key(topic, pr.partitionIndex))!;
         const records: FetchedRecord[] = [];
+        let bytes = 0;
         for (const batch of pr.records ?? []) {
           const first = batch.firstOffset;
           const last = first + BigInt(batch.lastOffsetDelta);
@@ -328,11 +335,12 @@ export class PartitionFetcher {
               size,
               headers: headerRecord(r.headers),
             });
-            this.#queuedBytes += size;
+            bytes += size;
           }
         }
         if (records.length > 0) {
           this.#chunks.push({ state, records });
+          this.#queuedBytes += bytes;
           added += records.length;
         }
       }
