@@ -90,3 +90,52 @@ test('close reports a failure no call saw; a thread that cannot open its index f
   await assert.rejects(thread.close(), /update expects 5/);
   await assert.rejects(IndexThread.start({ indexPath: join(dir, 'no-such-dir', 'x.sqlite'), identity, tableUuid: UUID }), /directory does not exist/);
 });
+
+test('updates queued behind each other persist together: a hot key ends where the last one put it', async () => {
+  const thread = await start('queued');
+  thread.post(packUpdate(change(null, 1n, [], range(0, 10), f1, true)));
+  // key 0 moves f1 -> f2 -> f1 -> ... in every commit; key 1 is deleted and inserted again
+  for (let s = 1; s <= 40; s += 1) {
+    const [from, to] = s % 2 === 1 ? [f1, f2] : [f2, f1];
+    thread.post(
+      packUpdate({
+        fromSnapshotId: BigInt(s),
+        toSnapshotId: BigInt(s + 1),
+        clear: false,
+        removed: [{ id: key(0), position: { dataFile: from, pos: s - 1 } }, ...(s % 2 === 1 ? [{ id: key(1), position: { dataFile: f1, pos: 1 } }] : [])],
+        added: [{ id: key(0), position: { dataFile: to, pos: s } }, ...(s % 2 === 0 ? [{ id: key(1), position: { dataFile: f1, pos: 1 } }] : [])],
+      }),
+    );
+  }
+  await thread.close();
+  const index = KeyIndex.open(join(dir, 'queued.sqlite'), identity, UUID);
+  try {
+    assert.equal(index.snapshotId, 41n);
+    assert.deepEqual([...index.lookup([key(0), key(1)].map((k) => Buffer.from(k, 'latin1')))].map(([k, at]) => [k, at.map((p) => `${p.dataFile.filePath}#${p.pos}`)]), [
+      [key(0), ['f1.parquet#40']],
+      [key(1), ['f1.parquet#1']],
+    ]);
+    assert.equal(index.size(), 10);
+  } finally {
+    index.close();
+  }
+});
+
+test('applyAll keeps nothing of consecutive updates when one does not follow the one before', () => {
+  const path = join(dir, 'apply-all.sqlite');
+  const index = KeyIndex.open(path, identity, UUID);
+  try {
+    const entry = (i: number, f: DataFile) => ({ id: Buffer.from(key(i), 'latin1'), dataFile: f, pos: i });
+    index.apply({ fromSnapshotId: null, toSnapshotId: 1n, clear: true, removed: [], added: [entry(0, f1)] });
+    const first = { fromSnapshotId: 1n, toSnapshotId: 2n, removed: [], added: [entry(1, f1)] };
+    assert.throws(() => index.applyAll([first, { fromSnapshotId: 3n, toSnapshotId: 4n, removed: [], added: [entry(2, f1)] }]), /at snapshot 2, update expects 3/);
+    assert.equal(index.snapshotId, 1n);
+    assert.equal(index.size(), 1);
+    index.applyAll([first, { fromSnapshotId: 2n, toSnapshotId: 3n, removed: [{ id: entry(0, f1).id, filePath: 'f1.parquet', pos: 0 }], added: [entry(0, f2)] }]);
+    assert.equal(index.snapshotId, 3n);
+    assert.deepEqual(index.lookup([entry(0, f2).id]).get(key(0)), [{ dataFile: f2, pos: 0 }]);
+    assert.equal(index.size(), 2);
+  } finally {
+    index.close();
+  }
+});
