@@ -3,12 +3,14 @@
  * of N Debezium JSON events (with schemas, as bench:cdc) read three ways from offset 0:
  *   fetch   PartitionFetcher.poll only (Kafka fetch + @platformatic/kafka response parsing);
  *   decode  KafkaChangeSource.next (fetch + routing + Debezium decode + checkpoints);
- *   encode  next + encodeChanges of each batch (what source-worker.ts does per chunk).
+ *   encode  next + encodeChanges of each batch (what source-worker.ts does per chunk);
+ *   thread  the real source thread (ThreadedChangeSource, defaults): its CPU (the thread that
+ *           used most besides this one) per record, the main thread only decoding the wire.
  * CPU is this thread's (/proc/thread-self/schedstat: V8's GC helpers and the broker excluded)
  * and the process's (process.cpuUsage: GC helpers included), in µs per record; each stage
  * runs `rounds` times and the best round is printed. The broker's CPU is printed too (fetch
  * sizing trades client CPU for broker requests), found by its command line. Last line:
- *   bench:kafka-source fetch_us=<n> decode_us=<n> encode_us=<n>
+ *   bench:kafka-source fetch_us=<n> decode_us=<n> encode_us=<n> source_thread_us=<n>
  *
  *   node --import tsx bench/kafka-source.ts [events=100000] [rounds=3] [chunk=4096]
  * FLOE_BENCH_FETCH='{"partitionMaxBytes":1048576}' overrides the fetcher's tuning (JSON);
@@ -28,7 +30,10 @@ import { silentLogger } from '../src/core/logger.ts';
 import type { Schema } from '../src/iceberg/spec/types.ts';
 import { newTableMetadata } from '../src/iceberg/table/metadata-updates.ts';
 import { encodeChanges } from '../src/pipeline/sync/change-wire.ts';
+import { sourceRecipe } from '../src/pipeline/sync/source-recipe.ts';
 import { GatheringEventBus } from '../src/pipeline/sync/source-telemetry.ts';
+import { ThreadedChangeSource } from '../src/pipeline/sync/threaded-source.ts';
+import { EventBus } from '../src/core/events.ts';
 import { profiled } from './support/cpu-profile.ts';
 import { DebeziumEventGenerator, deleteTopics, fillTopic } from './support/debezium-events.ts';
 
@@ -82,6 +87,26 @@ function cpu(): Cpu {
   const stat = BROKER === null ? [] : readFileSync(`/proc/${BROKER}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const broker = BROKER === null ? NaN : (Number(stat[11]) + Number(stat[12])) * 10_000;
   return { thread, process: u.user + u.system, broker };
+}
+
+/** CPU µs of each thread of this process by id. */
+function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      out.set(tid, Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1000);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** The largest CPU µs any thread other than this one used between two `threadCpu` snapshots. */
+function busiestOther(before: Map<string, number>, after: Map<string, number>): number {
+  let most = 0;
+  for (const [tid, us] of after) if (tid !== String(process.pid)) most = Math.max(most, us - (before.get(tid) ?? 0));
+  return most;
 }
 
 /** Opens a reader, then measures CPU while `loop` reads every record (opening and closing excluded). */
@@ -148,17 +173,34 @@ async function main(): Promise<void> {
       };
       return { loop, close: () => s.close() };
     };
-    const stages: [string, Parameters<typeof measure>[1]][] = [['fetch', fetchOnly], ['decode', viaSource(false)], ['encode', viaSource(true)]];
+    const inThread = async () => {
+      const s = new ThreadedChangeSource({ recipe: sourceRecipe(config, tables), events: new EventBus(), logger: silentLogger() });
+      await s.start([{ target: 'bench.events', source: `${PG_SCHEMA}.events`, lastCommitted: undefined, loadWatermark: undefined }]);
+      let before = threadCpu();
+      const loop = async (): Promise<void> => {
+        before = threadCpu();
+        for (;;) {
+          const b = await s.next(CHUNK, 200);
+          const next = (b.ack as Map<string, Map<number, bigint>>).get(topic)?.get(0) ?? 0n;
+          if (next >= BigInt(EVENTS)) break;
+        }
+        sourceThreadUs = busiestOther(before, threadCpu());
+      };
+      return { loop, close: () => s.close() };
+    };
+    let sourceThreadUs = NaN;
+    const stages: [string, Parameters<typeof measure>[1]][] = [['fetch', fetchOnly], ['decode', viaSource(false)], ['encode', viaSource(true)], ['thread', inThread]];
     const best = new Map<string, Cpu>();
     for (let round = 0; round < ROUNDS; round += 1) {
       for (const [name, run] of stages) {
-        const r = await (name === PROFILED_STAGE ? profiled(() => measure(EVENTS, run)) : measure(EVENTS, run));
+        let r = await (name === PROFILED_STAGE ? profiled(() => measure(EVENTS, run)) : measure(EVENTS, run));
+        if (name === 'thread') r = { ...r, thread: sourceThreadUs / EVENTS };
         console.log(`round ${round + 1} ${name}: ${r.thread.toFixed(2)} µs/record thread CPU, ${r.process.toFixed(2)} process CPU, ${r.broker.toFixed(2)} broker CPU, ${(r.rate! / 1000).toFixed(0)} k records/s`);
         if ((best.get(name)?.thread ?? Infinity) > r.thread) best.set(name, r);
       }
     }
     const f = (name: string): string => best.get(name)!.thread.toFixed(2);
-    console.log(`bench:kafka-source fetch_us=${f('fetch')} decode_us=${f('decode')} encode_us=${f('encode')} (thread CPU per record, best of ${ROUNDS}; ${EVENTS} records, chunks of ${CHUNK})`);
+    console.log(`bench:kafka-source fetch_us=${f('fetch')} decode_us=${f('decode')} encode_us=${f('encode')} source_thread_us=${f('thread')} (thread CPU per record, best of ${ROUNDS}; ${EVENTS} records, chunks of ${CHUNK})`);
   } finally {
     await deleteTopics(brokers, [topic]);
     const db = new pg.Client({ connectionString: PG_URL });
