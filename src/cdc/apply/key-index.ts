@@ -51,12 +51,12 @@ const untag = (_k: string, v: unknown): unknown => {
   return v;
 };
 
-/** `items` in key byte order: B-tree pages are then visited in order, each once (locality on big indexes). */
-function byKey<T>(items: readonly T[], id: (item: T) => Uint8Array): T[] {
-  return items
-    .map((item) => ({ item, k: idString(id(item)) }))
-    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
-    .map((x) => x.item);
+/** `idString(id)`, without a second view when `id` is a Buffer already (the index thread's ids are). */
+const keyString = (id: Uint8Array): string => (Buffer.isBuffer(id) ? id.toString('latin1') : idString(id));
+
+/** `items` in key byte order, each with its `idString`: B-tree pages are then visited in order, each once (locality on big indexes). */
+function byKey<T>(items: readonly T[], id: (item: T) => Uint8Array): { item: T; k: string }[] {
+  return items.map((item) => ({ item, k: keyString(id(item)) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
 }
 
 /** A table's key index in one SQLite file. Synchronous; one process writes it at a time. */
@@ -171,7 +171,7 @@ export class KeyIndex {
    * key byte order; absent identities get no call.
    */
   locate(unsorted: readonly Uint8Array[], found: (key: number, dataFile: DataFile, pos: number) => void): void {
-    const keys = unsorted.map((id, i) => ({ i, k: idString(id) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+    const keys = unsorted.map((id, i) => ({ i, k: keyString(id) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
     const lookup = this.#stmts.lookup;
     let j = 0;
     if (this.#keyed) {
@@ -179,7 +179,7 @@ export class KeyIndex {
       const many = this.#stmts.lookupMany;
       for (; j + LOOKUP_CHUNK <= keys.length; j += LOOKUP_CHUNK) {
         for (const row of many.all(...keys.slice(j, j + LOOKUP_CHUNK).map((x) => unsorted[x.i])) as [Uint8Array, number, number][]) {
-          found(indexOf.get(idString(row[0]))!, this.#file(row[1]), row[2]);
+          found(indexOf.get(keyString(row[0]))!, this.#file(row[1]), row[2]);
         }
       }
       for (; j < keys.length; j += 1) {
@@ -249,9 +249,8 @@ export class KeyIndex {
 
   /** Keyed: a key removed and added again (an update) is one UPDATE instead of DELETE + INSERT. */
   #applyKeyed(update: IndexUpdate): void {
-    const moved = new Map(update.removed.map((r) => [idString(r.id), r]));
-    for (const e of byKey(update.added, (a) => a.id)) {
-      const key = idString(e.id);
+    const moved = new Map(update.removed.map((r) => [keyString(r.id), r]));
+    for (const { item: e, k: key } of byKey(update.added, (a) => a.id)) {
       const from = moved.get(key);
       if (from !== undefined) {
         moved.delete(key);
