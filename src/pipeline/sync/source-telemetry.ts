@@ -10,14 +10,15 @@ import type { ForwardedEvent } from './source-thread-protocol.ts';
 /** An event bus that only records what is emitted, for `drain` to hand over. */
 export class GatheringEventBus extends EventBus {
   #events: ForwardedEvent[] = [];
-  readonly #counts = new Map<string, FloeEvents['sync:event']>();
+  /** `sync:event` counts by table, then op (no key string or object per record: it is emitted once a record). */
+  readonly #counts = new Map<string, Map<FloeEvents['sync:event']['op'], number>>();
 
   override emit<K extends FloeEventName>(name: K, event: FloeEvents[K]): void {
     if (name === 'sync:event') {
       const e = event as FloeEvents['sync:event'];
-      const key = `${e.op}\u0000${e.table}`;
-      const seen = this.#counts.get(key);
-      this.#counts.set(key, { table: e.table, op: e.op, count: (seen?.count ?? 0) + (e.count ?? 1) });
+      let byOp = this.#counts.get(e.table);
+      if (byOp === undefined) this.#counts.set(e.table, (byOp = new Map()));
+      byOp.set(e.op, (byOp.get(e.op) ?? 0) + (e.count ?? 1));
       return;
     }
     this.#events.push([name, event]);
@@ -27,8 +28,10 @@ export class GatheringEventBus extends EventBus {
   drain(): ForwardedEvent[] {
     const out = this.#events;
     this.#events = [];
-    for (const e of this.#counts.values()) out.push(['sync:event', e]);
-    this.#counts.clear();
+    for (const [table, byOp] of this.#counts) {
+      for (const [op, count] of byOp) if (count > 0) out.push(['sync:event', { table, op, count }]);
+      byOp.clear();
+    }
     return out;
   }
 }
