@@ -11,8 +11,10 @@
  * thread's CPU time per change persisted (the threads openTableApplier started, read from
  * /proc/self/task/<tid>/schedstat once they are idle), the cache's heap per entry after warming
  * at open, and how long close waits for the index thread to persist.
+ * Each table is measured twice: with a key cache holding the larger table (sync.keyCacheEntries
+ * sized to it), then with no cache (every key through the SQLite index thread).
  * Issue 5 wants the two merge times ≤ 1.5× apart. Last line:
- *   bench:apply-merge merge_1m_ms=<n> merge_20m_ms=<n> merge_20m_over_1m=<x>
+ *   bench:apply-merge merge_1m_ms=<n> merge_20m_ms=<n> merge_20m_over_1m=<x> uncached_merge_1m_ms=<n> uncached_merge_20m_ms=<n> uncached_merge_20m_over_1m=<x>
  *
  *   node --import tsx bench/apply-merge.ts [small_rows] [large_rows]
  */
@@ -164,7 +166,17 @@ async function idleCpuNs(tids: readonly string[]): Promise<number> {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function run(dir: string, catalog: Catalog, io: LocalFileIO, rows: number): Promise<number> {
+/** A built table: its id, files and index path, and its setup timings for the report. */
+interface Built {
+  readonly id: TableIdentifier;
+  readonly rows: number;
+  readonly files: readonly DataFile[];
+  readonly indexPath: string;
+  readonly setup: string;
+}
+
+/** Writes the table, fills its index from the known layout, times 10 k raw index lookups. */
+async function build(dir: string, catalog: Catalog, io: LocalFileIO, rows: number): Promise<Built> {
   const id: TableIdentifier = { namespace: ['bench'], name: `t${rows}` };
   await catalog.createTable(id, { schema, properties: { 'write.target-file-size-bytes': String(2 ** 40) } });
   let t0 = performance.now();
@@ -173,7 +185,6 @@ async function run(dir: string, catalog: Catalog, io: LocalFileIO, rows: number)
   const table = await catalog.loadTable(id);
   const indexPath = join(dir, `t${rows}.index.sqlite`);
   const indexMs = fillIndex(indexPath, table.metadata.tableUuid, table.metadata.currentSnapshotId!, files);
-
   const identity = rowIdentity(currentSchema(table.metadata));
   const probe = KeyIndex.open(indexPath, identity, table.metadata.tableUuid);
   const keys = Array.from({ length: BATCH }, () => encodeKey(identity, { id: BigInt(Math.floor(Math.random() * rows)) }, 'bench'));
@@ -181,10 +192,18 @@ async function run(dir: string, catalog: Catalog, io: LocalFileIO, rows: number)
   const found = probe.lookup(keys).size;
   const lookupMs = performance.now() - t0;
   probe.close();
+  const setup = `rows=${rows} files=${files.length} write_s=${writeS.toFixed(1)} index_fill_s=${(indexMs / 1000).toFixed(1)} lookup_10k_ms=${lookupMs.toFixed(0)} (found ${found})`;
+  return { id, rows, files, indexPath, setup };
+}
 
+/** Applies BATCHES random batches with a key cache of `cacheEntries`; the median batch ms. */
+async function measure(catalog: Catalog, io: LocalFileIO, built: Built, cacheEntries: number): Promise<number> {
+  const { id, rows, indexPath } = built;
+  const identity = rowIdentity(currentSchema((await catalog.loadTable(id)).metadata));
+  let t0 = 0;
   const heapBefore = heapUsed();
   const tidsBefore = threadIds();
-  const applier = await openTableApplier({ catalog, io, id, indexPath });
+  const applier = await openTableApplier({ catalog, io, id, indexPath, cacheEntries });
   const indexThreads = [...threadIds()].filter((t) => !tidsBefore.has(t));
   const cacheBytes = (heapUsed() - heapBefore) / Math.max(1, applier.warmed.entries);
   if (applier.opened.mode !== 'current') throw new Error(`bench: index not current after fill (${applier.opened.mode})`);
@@ -218,9 +237,8 @@ async function run(dir: string, catalog: Catalog, io: LocalFileIO, rows: number)
   // the minimum too: on a shared machine it is the least disturbed batch
   const us = (xs: number[]): string => `${median(xs).toFixed(1)} [${Math.min(...xs).toFixed(1)}]`;
   console.log(
-    `rows=${rows} files=${files.length} write_s=${writeS.toFixed(1)} index_fill_s=${(indexMs / 1000).toFixed(1)} ` +
-      `lookup_10k_ms=${lookupMs.toFixed(0)} (found ${found}) warm: ${applier.warmed.entries} entries complete=${applier.warmed.complete} ` +
-      `${(applier.warmed.ms / 1000).toFixed(1)} s ${cacheBytes.toFixed(0)} B/entry\n` +
+    `${built.setup} cache=${cacheEntries} warm: ${applier.warmed.entries} entries complete=${applier.warmed.complete} ` +
+      `${(applier.warmed.ms / 1000).toFixed(1)} s ${applier.warmed.entries === 0 ? '-' : cacheBytes.toFixed(0)} B/entry\n` +
       `  apply_10k_ms=[${times.map((t) => t.toFixed(0)).join(', ')}] median=${ms.toFixed(0)} phases_ms=[${phases.join('; ')}] close_ms=${closeMs.toFixed(0)}\n` +
       `  main thread per change, median [min]: locate_us=${us(perChange.locate)} (collapse_us=${us(perChange.collapse)}) index_us=${us(perChange.index)} ` +
       `whole apply main-thread cpu_us=${us(perChange.cpu)}\n` +
@@ -237,9 +255,17 @@ async function main(): Promise<void> {
   const catalog = await SqlCatalog.open({ name: 'bench', driver: new SqliteDriver(join(dir, 'catalog.db')), warehouse: `file://${join(dir, 'warehouse')}`, io });
   try {
     await catalog.createNamespace(['bench']);
-    const a = await run(dir, catalog, io, small);
-    const b = await run(dir, catalog, io, large);
-    console.log(`bench:apply-merge merge_1m_ms=${a.toFixed(0)} merge_20m_ms=${b.toFixed(0)} merge_20m_over_1m=${(b / a).toFixed(2)}`);
+    const tables = [await build(dir, catalog, io, small), await build(dir, catalog, io, large)];
+    // The same mechanism at both sizes: a key cache that holds the larger table (sync.keyCacheEntries
+    // sized to the table, ~42 B a key), then no cache at all (every key through the SQLite index).
+    // With the default 2 M entries the small table would be all cache hits and the large one all
+    // index lookups: that compares the two mechanisms, not the table sizes.
+    const [a, b] = [await measure(catalog, io, tables[0]!, large), await measure(catalog, io, tables[1]!, large)];
+    const [c, d] = [await measure(catalog, io, tables[0]!, 0), await measure(catalog, io, tables[1]!, 0)];
+    console.log(
+      `bench:apply-merge merge_1m_ms=${a.toFixed(0)} merge_20m_ms=${b.toFixed(0)} merge_20m_over_1m=${(b / a).toFixed(2)} ` +
+        `uncached_merge_1m_ms=${c.toFixed(0)} uncached_merge_20m_ms=${d.toFixed(0)} uncached_merge_20m_over_1m=${(d / c).toFixed(2)}`,
+    );
   } finally {
     await catalog.close();
     await rm(dir, { recursive: true, force: true });
