@@ -113,6 +113,13 @@ describe('Debezium decoder rules', () => {
     assert.ok(!('name' in c.after!));
   });
 
+  it('columns the table leaves out on purpose are dropped; any other unknown column is still a schema change', () => {
+    const decode = createDebeziumDecoder({ ...target, ignoredColumn: (c) => c === 'secret' });
+    const c = change(decode(rec({ op: 'u', before: null, after: { id: 4, name: 'x', secret: 'hidden' } })));
+    assert.deepEqual(c.after, { id: 4, name: 'x', amount: null, at: null, tm: null });
+    assert.throws(() => decode(rec({ op: 'u', before: null, after: { id: 4, name: 'x', added: 1 } })), /column "added" is not in the target table/);
+  });
+
   it('tombstones and logical messages are ignored, not errors', () => {
     const decode = createDebeziumDecoder(target);
     assert.deepEqual(decode(rec(null, { id: 1 })), { kind: 'ignored', reason: 'tombstone', origin: { topic: 'db.public.t', partition: 3, offset: 7n } });

@@ -64,6 +64,7 @@ export class TargetFields {
     for (const column of Object.keys(image)) {
       const field = this.byName.get(column);
       if (!field) {
+        if (this.target.ignoredColumn?.(column) === true) continue;
         throw new BadEventError(`${this.where(part, origin)}: column ${JSON.stringify(column)} is not in the target table (schema change? floe stops this table until it is evolved)`);
       }
       const raw = image[column]!;

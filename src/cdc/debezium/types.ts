@@ -46,6 +46,12 @@ export interface DebeziumTarget {
    * columns (others are null), so Change.before is left null.
    */
   readonly replicaIdentity?: 'default' | 'full';
+  /**
+   * Source columns left out of the target on purpose (the table's `columns.exclude`, or what
+   * its `columns.include` leaves out): dropped from images. Any other column the target lacks
+   * is a schema change, and stops the table.
+   */
+  readonly ignoredColumn?: (column: string) => boolean;
 }
 
 /** Connector settings and floe's value rules the decoder must know. */

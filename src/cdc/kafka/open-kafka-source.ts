@@ -4,7 +4,7 @@
  * PostgreSQL source when it is configured, for records sent without schemas), and the
  * bad-event policy. An unknown column stops its table instead of taking the bad-event path.
  */
-import type { Config, KafkaSyncSourceConfig } from '../../config/types.ts';
+import type { Config, KafkaSyncSourceConfig, TableConfig } from '../../config/types.ts';
 import { BadEventError, ConfigError } from '../../core/errors.ts';
 import type { EventBus, FloeEvents } from '../../core/events.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -30,6 +30,13 @@ export function eventOp(result: DecodeResult): FloeEvents['sync:event']['op'] {
   if ((c as { snapshot?: boolean }).snapshot === true) return 'r';
   // The decoder does not expose c vs u; an upsert with a before-image or an old key is an update.
   return c.before !== null ? 'u' : 'c';
+}
+
+/** The source columns a table leaves out on purpose (`columns.exclude`, or what `columns.include` does not name). */
+export function ignoredColumns(columns: TableConfig['columns']): (column: string) => boolean {
+  const exclude = new Set(columns.exclude ?? []);
+  const include = columns.include === undefined ? undefined : new Set(columns.include);
+  return (column) => exclude.has(column) || (include !== undefined && !include.has(column));
 }
 
 /** Semantic hints per table from the PostgreSQL sources (empty when a table's source is not configured). */
@@ -74,7 +81,7 @@ export async function openKafkaSource(config: Config, tables: readonly SourceTab
       const keyColumns = schema.identifierFieldIds.map((id) => schema.fields.find((f) => f.id === id)!.name);
       const h = hints.get(t.label);
       const decoder = createDebeziumDecoder(
-        { table: t.source, schema, keyColumns, ...(h === undefined ? {} : { hints: h }) },
+        { table: t.source, schema, keyColumns, ignoredColumn: ignoredColumns(t.config.columns), ...(h === undefined ? {} : { hints: h }) },
         {
           unavailableValue: modes.unavailableValue,
           binaryHandlingMode: modes.binaryHandlingMode,
