@@ -21,6 +21,7 @@ import { openTableApplier, type TableApplier } from '../../src/cdc/apply/apply-b
 import { checkpointSummary, offsetsAfter, readCheckpoint } from '../../src/cdc/apply/checkpoint.ts';
 import { canonicalRows } from '../support/canonical.ts';
 import { pyicebergScan, type SqlCatalogSpec } from '../support/pyiceberg.ts';
+import { seededRandom as rng } from '../support/seeded-random.ts';
 
 let dir: string;
 let spec: SqlCatalogSpec;
@@ -39,17 +40,6 @@ after(async () => {
   await catalog?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-/** A small deterministic PRNG (mulberry32), so a failure replays. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const schema: Schema = {
   schemaId: 0,

@@ -8,6 +8,7 @@ import { readAllRows } from '../../iceberg/table/scan.ts';
 import { appendRows } from '../../iceberg/table/table-writer.ts';
 import { openTableApplier } from './apply-batch.ts';
 import { assertIndexMatches, del, setupTable, truncate, up } from './apply-test-support.ts';
+import { seededRandom as rng } from '../../../test/support/seeded-random.ts';
 
 let dir: string;
 before(async () => {
@@ -16,17 +17,6 @@ before(async () => {
 after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random batch over keys 0..39 (upserts, deletes, a key deleted and reinserted, rarely a truncate), applied to `model`. */
 function randomBatch(rand: () => number, model: Map<bigint, string>, b: number): Change[] {
