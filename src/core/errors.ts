@@ -23,6 +23,14 @@ export class CommitStateUnknownError extends Error {
   override name = 'CommitStateUnknownError';
 }
 
+/**
+ * Another floe sync moved the table's checkpoint (its offsets or source position) since this
+ * one read it: two syncs are writing one table. Stop, do not re-plan: this sync's offsets are stale.
+ */
+export class ConcurrentSyncError extends Error {
+  override name = 'ConcurrentSyncError';
+}
+
 /** A source or table type floe cannot map: change the config or the schema. */
 export class UnsupportedTypeError extends Error {
   override name = 'UnsupportedTypeError';
@@ -58,6 +66,7 @@ const CLASSES: Record<string, new (message: string) => Error> = {
   RetryableError,
   CommitConflictError,
   CommitStateUnknownError,
+  ConcurrentSyncError,
   UnsupportedTypeError,
   BadEventError,
   CorruptFileError,

@@ -6,11 +6,18 @@
  * index behind the table, which the next open catches up from the table. The index's SQLite
  * file lives in a thread of its own, behind a write-through cache (table-index.ts): a batch's
  * lookups are mostly cache hits, and its update is posted without waiting for it to persist.
+ *
+ * Fencing: a batch carrying a sync checkpoint (floe.kafka.offsets / floe.source.position) is
+ * only committed while the table's newest checkpoint on main is the one this applier read at
+ * open or made itself. Another sync's checkpoint means two syncs write one table; re-planning
+ * over it would store stale offsets and could regress rows, so the applier stops with
+ * ConcurrentSyncError instead. Commits without checkpoint keys (loads, compaction, other
+ * engines) are re-planned over as before.
  */
 import { randomUUID } from 'node:crypto';
 import type { Catalog, LoadedTable } from '../../catalog/catalog.ts';
 import { tableName } from '../../catalog/catalog.ts';
-import { CommitConflictError } from '../../core/errors.ts';
+import { CommitConflictError, ConcurrentSyncError } from '../../core/errors.ts';
 import type { Change } from '../../core/change.ts';
 import type { EventBus } from '../../core/events.ts';
 import type { FileIO } from '../../io/file-io.ts';
@@ -19,6 +26,7 @@ import type { RetryPolicy } from '../../iceberg/table/commit.ts';
 import { currentSchema, currentSnapshot, defaultSpec } from '../../iceberg/table/metadata-access.ts';
 import { commitChange } from '../../iceberg/table/snapshot-producer.ts';
 import { writePositionDeletes, writeRows } from '../../iceberg/table/table-writer.ts';
+import { KAFKA_OFFSETS_KEY, readCheckpoint, SOURCE_POSITION_KEY } from './checkpoint.ts';
 import { rowIdentity } from './key-encoding.ts';
 import type { SyncResult } from './key-index-sync.ts';
 import { collapseBatch, completeRows, planWrites, positionKey, type CollapsedBatch, type WritePlan } from './plan-batch.ts';
@@ -88,6 +96,25 @@ export interface TableApplier {
 
 class BaseMoved extends Error {}
 
+/** True when a commit's extra summary carries a sync checkpoint, so it must be fenced. */
+function carriesCheckpoint(summary: Readonly<Record<string, string>>): boolean {
+  return summary[KAFKA_OFFSETS_KEY] !== undefined || summary[SOURCE_POSITION_KEY] !== undefined;
+}
+
+/**
+ * Throws ConcurrentSyncError unless the newest checkpoint on main of `metadata` is snapshot
+ * `expected` (null: the table has none), the one this applier read at open or committed last.
+ */
+function assertCheckpointIs(table: string, metadata: TableMetadata, expected: bigint | null): void {
+  const newest = readCheckpoint(metadata);
+  if ((newest?.snapshotId ?? null) === expected) return;
+  const found = newest === null ? 'none' : `snapshot ${newest.snapshotId} (floe.commit-id ${newest.commitId ?? 'unknown'})`;
+  throw new ConcurrentSyncError(
+    `table ${table}: another floe sync moved the checkpoint: the newest on main is ${found}, this sync expected ${expected === null ? 'none' : `snapshot ${expected}`}; ` +
+      'two floe sync processes must not write one table: stop one of them (a restart resumes from the table\'s checkpoint)',
+  );
+}
+
 /**
  * Opens the table's key index, brings it to the table's current snapshot (catch-up or rebuild),
  * warms the cache from it and starts its thread.
@@ -99,6 +126,8 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
   let identity = rowIdentity(currentSchema(table.metadata));
   const indexOptions = { indexPath: options.indexPath, io, name, cacheEntries: options.cacheEntries ?? 2_000_000, maxPendingEntries: options.maxPendingIndexEntries ?? 1_000_000 };
   const { index, opened, warmed } = await TableIndex.open(indexOptions, table.metadata, identity);
+  /** Snapshot id of the newest checkpoint on main as this applier knows it: read at open, then its own checkpoint commits. */
+  let expectedCheckpoint = readCheckpoint(table.metadata)?.snapshotId ?? null;
 
   /** Reloads the table and brings the index to it (its row identity may have changed: schema evolution). */
   const refresh = async (): Promise<void> => {
@@ -111,12 +140,14 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
     const started = performance.now();
     const commitId = applyOptions.commitId ?? randomUUID();
     const maxReplans = options.maxReplans ?? 5;
+    const summary = applyOptions.summary ?? {};
+    const fenced = carriesCheckpoint(summary);
     for (let replans = 0; ; replans += 1) {
       const t0 = performance.now();
       if (replans > 0 || (currentSnapshot(table.metadata)?.snapshotId ?? null) !== index.snapshotId) await refresh();
+      if (fenced) assertCheckpointIs(name, table.metadata, expectedCheckpoint);
       const batch = collapseBatch(changes, identity, name);
       const plan = planWrites(batch, await index.locate(batch));
-      const summary = applyOptions.summary ?? {};
       if (!plan.truncate && plan.deletes.length === 0 && plan.inserts.length === 0 && Object.keys(summary).length === 0) {
         const t = performance.now() - t0;
         return { snapshot: null, inserted: 0, deleted: 0, missingDeletes: plan.missingDeletes, replans, ms: performance.now() - started, phases: { locate: t, write: 0, commit: 0, index: 0 } };
@@ -135,8 +166,11 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
             addedFiles: [...written.dataFiles, ...written.deleteFiles],
             ...(plan.truncate ? { removeAll: true } : {}),
             summary,
-            // Positions name files and rows of the base: another writer's commit may have moved them.
+            // Runs on the freshest metadata before each swap attempt: a checkpoint another sync
+            // committed after the check above stops here. Positions name files and rows of the
+            // base: another writer's commit may have moved them.
             validate: (current) => {
+              if (fenced) assertCheckpointIs(name, current.metadata, expectedCheckpoint);
               if ((currentSnapshot(current.metadata)?.snapshotId ?? null) !== baseId) throw new BaseMoved();
             },
           },
@@ -144,12 +178,14 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
         );
       } catch (error) {
         // Other errors may hide a commit that landed: its files must stay (orphans are harmless).
-        if (!(error instanceof BaseMoved)) throw error;
+        if (!(error instanceof BaseMoved || error instanceof ConcurrentSyncError)) throw error;
         await Promise.all([...written.dataFiles, ...written.deleteFiles].map((f) => io.delete(f.filePath).catch(() => undefined)));
+        if (error instanceof ConcurrentSyncError) throw error;
         if (replans >= maxReplans) throw new CommitConflictError(`table ${name}: base moved under ${replans + 1} plans in a row; giving up`, { cause: error });
         continue;
       }
       table = committed.table;
+      if (fenced) expectedCheckpoint = committed.snapshot.snapshotId;
       const t3 = performance.now();
       await applyOptions.beforeIndexUpdate?.(committed.snapshot);
       index.record({
