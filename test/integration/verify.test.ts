@@ -3,7 +3,8 @@
  * writer from rows decoded by the binary COPY decoder (what `floe load` does): every mapped type
  * with edge values must match exactly; then an updated, a deleted and an inserted source row
  * must be named by key; composite keys, a keyless table, hostile names, the value rules, and the
- * CLI's exit codes and JSON.
+ * CLI's exit codes and JSON. Then after `floe load` + `floe sync` (PostgreSQL logical
+ * replication): the position verify reports is the one sync recorded, not "unknown".
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -15,17 +16,30 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Catalog } from '../../src/catalog/catalog.ts';
+import { openCatalog } from '../../src/catalog/open-catalog.ts';
+import { withSlotSnapshot } from '../../src/cdc/postgres/open-pg-logical-source.ts';
+import type { Config } from '../../src/config/types.ts';
+import { EventBus } from '../../src/core/events.ts';
+import { silentLogger } from '../../src/core/logger.ts';
+import { parseLsn } from '../../src/core/lsn.ts';
 import { SqlCatalog } from '../../src/catalog/sql/sql-catalog.ts';
 import { SqliteDriver } from '../../src/catalog/sql/sqlite-driver.ts';
 import type { Row, TableIdentifier } from '../../src/iceberg/spec/types.ts';
 import { commitChange } from '../../src/iceberg/table/snapshot-producer.ts';
 import { writeRows } from '../../src/iceberg/table/table-writer.ts';
 import { LocalFileIO } from '../../src/io/local-file-io.ts';
+import { runLoad } from '../../src/pipeline/load/run-load.ts';
+import { sourceRecipe } from '../../src/pipeline/sync/source-recipe.ts';
+import { runSync } from '../../src/pipeline/sync/sync-runner.ts';
+import { openSyncTables } from '../../src/pipeline/sync/sync-tables.ts';
+import { ThreadedChangeSource } from '../../src/pipeline/sync/threaded-source.ts';
+import { formatVerifyText, verifyJson } from '../../src/pipeline/verify/report.ts';
 import { verifyTable, type VerifyResult } from '../../src/pipeline/verify/verify-table.ts';
 import { decodeCopyStream } from '../../src/sources/postgres/binary-copy-decoder.ts';
 import { introspectTable } from '../../src/sources/postgres/introspector.ts';
 import { copyBinarySql, quoteIdent } from '../../src/sources/postgres/sql.ts';
 import { columnDecoders, mapTable, type MappingOptions } from '../../src/sources/postgres/type-mapping.ts';
+import { pgFixture, type PgFixture } from './pg-logical-helpers.ts';
 
 const url = process.env.FLOE_PG_URL;
 const defaults: MappingOptions = {
@@ -132,8 +146,9 @@ if (url === undefined || url === '') {
       assert.equal(r.comparison.source.rows, 300n);
       assert.equal(r.comparison.iceberg.rows, 300n);
       assert.equal(r.comparison.columns.find((c) => c.name === 'i2')!.source.nonNull, 3n, 'nulls are counted');
-      assert.equal(r.positions.transactionsEndedSince, 0n, 'nothing committed since the load');
-      assert.equal(r.positions.recorded.snapshot, r.positions.verify.snapshot);
+      assert.deepEqual(r.positions.assessment, { state: 'unchanged' }, 'nothing committed since the load');
+      assert.equal(r.positions.recorded?.by, 'load');
+      assert.equal(r.positions.recorded?.snapshot, r.positions.verify.snapshot);
     });
 
     it('names exactly the updated, deleted and inserted keys', async () => {
@@ -150,7 +165,8 @@ if (url === undefined || url === '') {
         { name: 'My "Col" ü', source: 'changed', iceberg: '' },
       ]);
       assert.equal(r.comparison.source.rows, 300n);
-      assert.ok((r.positions.transactionsEndedSince ?? 0n) >= 4n, `transactions since: ${r.positions.transactionsEndedSince}`);
+      const a = r.positions.assessment;
+      assert.ok(a.state === 'changed' && a.transactionsEnded >= 4n, `transactions since: ${JSON.stringify(a, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`);
       assert.deepEqual(r.comparison.columns.filter((c) => !c.match).map((c) => c.name).includes('id'), true);
     });
   });
@@ -223,5 +239,90 @@ if (url === undefined || url === '') {
     assert.equal(text.code, 1);
     assert.match(text.stdout, /id=7.*values differ.*v/);
     assert.equal((await run('v.nope')).code, 2);
+  });
+
+  describe('after floe sync (PostgreSQL logical replication): the position sync recorded', () => {
+    const events = new EventBus();
+    const logger = silentLogger();
+    let fx: PgFixture;
+    let config: Config;
+    let syncCatalog: Catalog;
+    const lsnNow = async () => parseLsn((await fx.db.query<{ l: string }>('SELECT pg_current_wal_insert_lsn()::text AS l')).rows[0]!.l);
+
+    before(async () => {
+      fx = await pgFixture('vsync');
+      await fx.db.query(`CREATE TABLE "${fx.schema}".orders (id int8 PRIMARY KEY, v text); INSERT INTO "${fx.schema}".orders SELECT g, 'v' || g FROM generate_series(1, 100) g`);
+      config = await fx.config(['orders']);
+      syncCatalog = await openCatalog(config.catalog);
+      const result = await withSlotSnapshot(config, logger, (snapshot) => runLoad(config, { catalog: syncCatalog, events, logger }, { runId: 'l1', tables: [], reload: false, snapshot }));
+      assert.deepEqual(result.outcomes.map((o) => o.status), ['loaded'], JSON.stringify(result.outcomes.map((o) => o.error)));
+    });
+    after(async () => {
+      await syncCatalog.close();
+      await fx.cleanup();
+    });
+
+    /** `floe sync --once`: applies what the slot has, then returns. */
+    async function syncOnce(): Promise<void> {
+      const tables = await openSyncTables(config, syncCatalog, events, logger);
+      try {
+        await runSync({
+          source: new ThreadedChangeSource({ recipe: sourceRecipe(config, tables), events, logger }),
+          tables: tables.map((t) => t.checkpoint),
+          sinks: new Map(tables.map((t) => [t.label, t.sink])),
+          maxBatchChanges: 1000, maxBatchBytes: 64 << 20, commitIntervalMs: 200, logger, idleExitMs: 1500, pollSliceMs: 100,
+        });
+      } finally {
+        for (const t of tables) await t.applier.close();
+      }
+    }
+    const verifyOrders = () => verifyTable({ client: fx.db, catalog: syncCatalog, source: { schema: fx.schema, table: 'orders' }, target: config.tables[0]!.target, options: config.load });
+
+    it('reports the commit LSN and txId of the last applied transaction, and the WAL verify read past it', async () => {
+      const t = `"${fx.schema}".orders`;
+      await fx.db.query(`UPDATE ${t} SET v = 'changed' WHERE id = 5`);
+      await fx.db.query(`DELETE FROM ${t} WHERE id = 7`);
+      const beforeLast = await lsnNow();
+      await fx.db.query('BEGIN');
+      await fx.db.query(`INSERT INTO ${t} VALUES (1000, 'new')`);
+      const xid = BigInt((await fx.db.query<{ x: string }>('SELECT pg_current_xact_id()::text AS x')).rows[0]!.x) & 0xffffffffn; // pgoutput carries 32-bit xids
+      await fx.db.query('COMMIT');
+      const afterLast = await lsnNow();
+      await syncOnce();
+
+      const r = await verifyOrders();
+      assert.equal(r.match, true, JSON.stringify(r.differences));
+      const recorded = r.positions.recorded!;
+      assert.equal(recorded.by, 'sync');
+      assert.equal(recorded.lsnOf, 'commit');
+      assert.equal(recorded.txId, xid, 'txId of the last applied transaction');
+      const commitLsn = parseLsn(recorded.lsn!);
+      assert.ok(beforeLast < commitLsn && commitLsn < afterLast, `commit LSN ${recorded.lsn} lies within the last transaction's WAL`);
+      const a = r.positions.assessment;
+      assert.equal(a.state, 'sync-behind', 'the commit record itself follows its commit LSN');
+      assert.ok(a.state === 'sync-behind' && a.recordedLsn === recorded.lsn && parseLsn(a.verifyLsn) > commitLsn && a.walBytes > 0n);
+
+      const text = formatVerifyText(r);
+      assert.match(text, new RegExp(`sync recorded commit LSN ${recorded.lsn} of the last applied transaction \\(txId ${xid}\\)`));
+      assert.match(text, new RegExp(`The source has WAL after the synced position: verify read at LSN ${a.verifyLsn}, ${a.walBytes} bytes past LSN ${recorded.lsn}`));
+      assert.doesNotMatch(text, /unknown|real discrepancy/);
+      const json = verifyJson(r) as { positions: { recorded: { by: string; lsn: string; txId: string }; assessment: { state: string; walBytes: string } } };
+      assert.deepEqual([json.positions.recorded.by, json.positions.recorded.lsn, json.positions.recorded.txId], ['sync', recorded.lsn, String(xid)]);
+      assert.deepEqual(json.positions.assessment.state, 'sync-behind');
+    });
+
+    it('a change not yet synced is a difference the WAL gap explains; the next sync moves the position', async () => {
+      const first = (await verifyOrders()).positions.recorded!;
+      await fx.db.query(`UPDATE "${fx.schema}".orders SET v = 'later' WHERE id = 9`);
+      const pending = await verifyOrders();
+      assert.equal(pending.match, false);
+      assert.deepEqual(pending.differences.map((d) => [d.kind, d.key]), [['values-differ', ['9']]]);
+      assert.equal(pending.positions.recorded?.lsn, first.lsn, 'Iceberg still reflects the earlier sync');
+      assert.equal(pending.positions.assessment.state, 'sync-behind');
+      await syncOnce();
+      const synced = await verifyOrders();
+      assert.equal(synced.match, true);
+      assert.ok(parseLsn(synced.positions.recorded!.lsn!) > parseLsn(first.lsn!), `${synced.positions.recorded!.lsn} after ${first.lsn}`);
+    });
   });
 }

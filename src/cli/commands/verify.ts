@@ -1,6 +1,7 @@
 /**
  * `floe verify TABLE`: compares a configured table's PostgreSQL source with its Iceberg table
- * (row count, per-column checksums, first differing keys). Exit 0 on match, 1 on mismatch, 2 on
+ * (row count, per-column checksums, first differing keys) and says which source position the
+ * Iceberg table reflects (its load's or its last sync's). Exit 0 on match, 1 on mismatch, 2 on
  * error. TABLE is the target `namespace.table` or the source `schema.table` from the config.
  */
 import { openCatalog } from '../../catalog/open-catalog.ts';

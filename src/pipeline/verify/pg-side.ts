@@ -13,7 +13,7 @@ import { bucketRowsSql, checksumSql, keyValuesSql, POSITION_SQL } from './verify
 /** Where the source stood when verify read it. */
 export interface SourcePosition {
   readonly snapshot: string; // pg_current_snapshot() text
-  readonly lsn: string | null; // WAL position (replay position on a standby)
+  readonly lsn: string | null; // WAL insert position after the snapshot, pg_lsn text (replay position on a standby)
 }
 
 const names = (buckets: Iterable<number>): string[] => [...buckets].map((b) => b.toString(16).padStart(BUCKET_HEX_DIGITS, '0'));

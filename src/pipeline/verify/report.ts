@@ -5,6 +5,8 @@
 import type { IcebergType } from '../../iceberg/spec/types.ts';
 import { humanTime, humanTimestamp } from '../../iceberg/spec/human-string.ts';
 import { daysToIsoDate } from '../../iceberg/spec/values.ts';
+import { encodeOffsets, type KafkaOffsets } from '../../cdc/apply/checkpoint.ts';
+import type { PositionAssessment, RecordedPosition } from './source-position.ts';
 import type { DifferenceReport, VerifyResult } from './verify-table.ts';
 
 const INTEGER = /^-?\d+$/;
@@ -48,15 +50,47 @@ function differenceLine(result: VerifyResult, d: DifferenceReport): string {
   return line;
 }
 
-function positionLines(result: VerifyResult): string[] {
-  const { recorded, verify, transactionsEndedSince: n } = result.positions;
-  const lines = [
-    `Source positions: Iceberg snapshot records LSN ${recorded.lsn ?? '(none)'}, snapshot ${recorded.snapshot ?? '(none)'}; verify read the source at LSN ${verify.lsn ?? '(unknown)'}, snapshot ${verify.snapshot}.`,
+const MAX_OFFSETS_SHOWN = 6;
+
+/** `topic[0]=12, topic[1]=7`, the first MAX_OFFSETS_SHOWN of them. */
+function offsetsText(offsets: KafkaOffsets): string {
+  const all = [...offsets].flatMap(([topic, parts]) => [...parts].map(([p, o]) => `${topic}[${p}]=${o}`));
+  const more = all.length - MAX_OFFSETS_SHOWN;
+  return all.slice(0, MAX_OFFSETS_SHOWN).join(', ') + (more > 0 ? `, … (${more} more)` : '');
+}
+
+/** What the Iceberg snapshot records: `the load recorded …` / `sync recorded …`. */
+function recordedText(r: RecordedPosition | null): string {
+  if (r === null) return 'the Iceberg snapshot records no source position';
+  const where = `Iceberg snapshot ${r.icebergSnapshotId}`;
+  if (r.by === 'load') return `the load recorded LSN ${r.lsn ?? '(none)'}, snapshot ${r.snapshot ?? '(none)'} (${where})`;
+  const lsn = r.lsn === undefined ? 'no LSN' : r.lsnOf === 'commit' ? `commit LSN ${r.lsn} of the last applied transaction` : `LSN ${r.lsn} of the last applied change`;
+  const details = [...(r.txId === undefined ? [] : [`txId ${r.txId}`]), ...(r.kafkaOffsets === undefined ? [] : [`Kafka offsets ${offsetsText(r.kafkaOffsets)}`])];
+  return `sync recorded ${lsn}${details.length > 0 ? ` (${details.join('; ')})` : ''} in ${where}`;
+}
+
+function assessmentLine(a: PositionAssessment): string {
+  switch (a.state) {
+    case 'unchanged':
+      return 'No source transaction ended since the recorded snapshot: every difference is a real discrepancy.';
+    case 'changed':
+      return `${a.transactionsEnded} source transaction(s) ended since the recorded snapshot (in any table): differences may be changes made after it.`;
+    case 'sync-behind':
+      return `The source has WAL after the synced position: verify read at LSN ${a.verifyLsn}, ${a.walBytes} bytes past LSN ${a.recordedLsn} (WAL of any table or database, not only changes to this one): differences may be source changes sync has not applied yet.`;
+    case 'sync-caught-up':
+      return `Sync is caught up: it applied the source through LSN ${a.recordedLsn}, at or past verify's read at LSN ${a.verifyLsn}, so no change verify saw is waiting to be applied (Iceberg may also hold changes committed after verify's read).`;
+    case 'unknown':
+      return `Whether the source changed since the Iceberg snapshot is unknown (${a.reason}).`;
+  }
+}
+
+/** The two position lines of the text report: what each side read at, and what follows from it. */
+export function positionLines(result: Pick<VerifyResult, 'positions'>): string[] {
+  const { recorded, verify, assessment } = result.positions;
+  return [
+    `Source positions: ${recordedText(recorded)}; verify read the source at LSN ${verify.lsn ?? '(unknown)'}, snapshot ${verify.snapshot}.`,
+    assessmentLine(assessment),
   ];
-  if (n === null) lines.push('Whether the source changed since the Iceberg snapshot is unknown (no comparable position recorded).');
-  else if (n === 0n) lines.push('No source transaction ended since the recorded snapshot: every difference is a real discrepancy.');
-  else lines.push(`${n} source transaction(s) ended since the recorded snapshot (in any table): differences may be changes made after it.`);
-  return lines;
 }
 
 /** The human report: header, per-column table, schema differences, first differing keys, positions. */
@@ -107,10 +141,23 @@ export function verifyJson(result: VerifyResult): unknown {
       ...(d.key === undefined ? { row: d.row, count: d.count } : { key: Object.fromEntries(plan.keyIndexes.map((k, i) => [plan.columns[k]!.name, d.key![i] ?? null])) }),
       ...(d.columns === undefined ? {} : { columns: d.columns }),
     })),
-    positions: {
-      recorded: result.positions.recorded,
-      verify: result.positions.verify,
-      transactionsEndedSince: result.positions.transactionsEndedSince === null ? null : String(result.positions.transactionsEndedSince),
-    },
+    positions: positionsJson(result.positions),
   };
+}
+
+/** Positions for machines: ids, xids, offsets and byte counts as decimal strings. */
+function positionsJson({ recorded: r, verify, assessment: a }: VerifyResult['positions']): unknown {
+  const recorded = r === null ? null : {
+    by: r.by,
+    icebergSnapshotId: String(r.icebergSnapshotId),
+    ...(r.lsn === undefined ? {} : { lsn: r.lsn }),
+    ...(r.lsnOf === undefined ? {} : { lsnOf: r.lsnOf }),
+    ...(r.snapshot === undefined ? {} : { snapshot: r.snapshot }),
+    ...(r.txId === undefined ? {} : { txId: String(r.txId) }),
+    ...(r.kafkaOffsets === undefined ? {} : { kafkaOffsets: JSON.parse(encodeOffsets(r.kafkaOffsets)) as unknown }),
+    ...(r.unreadable === undefined ? {} : { unreadable: r.unreadable }),
+  };
+  const assessment = a.state === 'changed' ? { ...a, transactionsEnded: String(a.transactionsEnded) } : a.state === 'sync-behind' ? { ...a, walBytes: String(a.walBytes) } : a;
+  const ended = a.state === 'unchanged' ? '0' : a.state === 'changed' ? String(a.transactionsEnded) : null;
+  return { recorded, verify, assessment, transactionsEndedSince: ended };
 }

@@ -58,7 +58,12 @@ export function keyValuesSql(plan: VerifyPlan, maxChars: number): string {
   return `SELECT ${select.join(', ')} FROM ${from(plan)} WHERE ${bucketSql(plan)} = ANY($1::text[]) AND ${key} = ANY($2::text[])`;
 }
 
-/** The source's position at the start of the verify transaction: snapshot, WAL LSN, server version. */
+/**
+ * The source's position at the start of the verify transaction: snapshot, WAL LSN, server
+ * version. The LSN is read after the snapshot is taken and is the WAL *insert* position (the
+ * write position can lag behind a commit with synchronous_commit off), so every transaction the
+ * snapshot sees has its commit record before it; on a standby, the replay position.
+ */
 export const POSITION_SQL = `SELECT pg_current_snapshot()::text AS snapshot,
-  (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text AS lsn,
+  (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_insert_lsn() END)::text AS lsn,
   current_setting('server_version_num')::int AS version`;

@@ -4,7 +4,8 @@
  * count and Σ md5-derived values, per-row hash, in 4096 key buckets). PostgreSQL computes its
  * side in one aggregate query inside a REPEATABLE READ transaction, while floe scans the Iceberg
  * snapshot at the same time. When buckets differ, the first of them are fetched from both sides
- * and diffed by key (or as multisets of rows when the table has no key).
+ * and diffed by key (or as multisets of rows when the table has no key). The source position
+ * the Iceberg snapshot reflects is compared with verify's own (source-position.ts).
  */
 import type pg from 'pg';
 import type { Catalog } from '../../catalog/catalog.ts';
@@ -18,12 +19,9 @@ import type { Checksums } from './checksum.ts';
 import { chooseBuckets, compareChecksums, KeyedDiff, MultisetDiff, type ChecksumComparison, type RowDifference } from './diff.ts';
 import { icebergChecksums, icebergKeyedDiff, icebergMultisetDiff, type IcebergSource } from './iceberg-side.ts';
 import { PgVerifySession, type SourcePosition } from './pg-side.ts';
-import { parsePgSnapshot, transactionsEndedBetween } from './pg-snapshot.ts';
+import { assessPosition, recordedPosition, type PositionAssessment, type RecordedPosition } from './source-position.ts';
 import { planVerify, type PlanTableSettings, type VerifyPlan } from './verify-plan.ts';
 
-/** Snapshot summary keys the loader (and sync) write: the source position the snapshot reflects. */
-export const SUMMARY_PG_SNAPSHOT = 'floe.source.pg-snapshot';
-export const SUMMARY_LSN = 'floe.source.lsn';
 /** Table property the loader writes: JSON list of the key columns it used, [] = keyless. */
 export const PROPERTY_PRIMARY_KEY = 'floe.primary-key';
 
@@ -72,10 +70,11 @@ export interface VerifyResult {
   readonly differencesFound: number;
   readonly bucketsChecked: number;
   readonly positions: {
-    readonly recorded: { readonly snapshot?: string; readonly lsn?: string };
+    /** What the Iceberg snapshot reflects, as the newest load or sync commit on its ancestry recorded it; null: none did. */
+    readonly recorded: RecordedPosition | null;
     readonly verify: SourcePosition;
-    /** Transactions that ended on the source since the recorded snapshot; null when unknown. */
-    readonly transactionsEndedSince: bigint | null;
+    /** Whether the source may have changed since the recorded position, as far as can soundly be said. */
+    readonly assessment: PositionAssessment;
   };
 }
 
@@ -127,10 +126,7 @@ export async function verifyTable(input: VerifyTableInput): Promise<VerifyResult
     const differences = await reportDifferences(session, plan, buckets, found.slice(0, input.maxDifferences ?? 10));
     await session.end();
     committed = true;
-    const summary: Readonly<Record<string, string>> = snapshot?.summary ?? {};
-    const recorded = { ...(summary[SUMMARY_PG_SNAPSHOT] ? { snapshot: summary[SUMMARY_PG_SNAPSHOT] } : {}), ...(summary[SUMMARY_LSN] ? { lsn: summary[SUMMARY_LSN] } : {}) };
-    const before = recorded.snapshot === undefined ? undefined : parsePgSnapshot(recorded.snapshot);
-    const after = parsePgSnapshot(session.position.snapshot);
+    const recorded = recordedPosition(loaded.metadata, snapshot?.snapshotId);
     return {
       plan,
       icebergSnapshotId: snapshot?.snapshotId ?? null,
@@ -139,7 +135,7 @@ export async function verifyTable(input: VerifyTableInput): Promise<VerifyResult
       differences,
       differencesFound: found.length,
       bucketsChecked: buckets.length,
-      positions: { recorded, verify: session.position, transactionsEndedSince: before && after ? (transactionsEndedBetween(before, after) ?? null) : null },
+      positions: { recorded, verify: session.position, assessment: assessPosition(recorded, session.position) },
     };
   } finally {
     if (!committed) await input.client.query('ROLLBACK').catch(() => undefined);
