@@ -4,17 +4,21 @@
  *   1. a 1 M-row Iceberg table (id int key, name string) and a topic of N Debezium events
  *      (JSON with schemas, format of the recorded fixtures): 70 % updates / 30 % deletes of
  *      live keys, creates of absent ones, tombstones after deletes;
- *   2. consume: floe's PartitionFetcher reads the whole topic (records/s);
+ *   2. consume: floe's PartitionFetcher reads the whole topic, twice; the faster pass is the
+ *      reference (records/s; it varies ±25 % run to run with the broker on the same 2 cores);
  *   3. apply: the real path (`floe sync`'s source thread: Kafka fetch + Debezium decoder, then the sync runner
  *      + applier on the main thread; FLOE_BENCH_INPROCESS=1 keeps the source on the main thread), config
- *      defaults: 50 k changes or 5 s per batch) from offset 0 until the last snapshot is committed;
+ *      defaults: 50 k changes or 5 s per batch) from offset 0 until the last snapshot is committed.
+ *      1.2 M events (~20 batches) by default: a run of a few batches measures mostly the start-up
+ *      of the fresh source and index threads (their code not yet optimized by V8), not the
+ *      sustained rate a sync runs at (300 k events: 70–86 k/s; 1.2 M: 100–106 k/s);
  *   4. freshness: events produced at a steady rate while sync runs; per event, Iceberg commit
  *      time − source ts_ms; p50/p99;
  *   5. merge: bench/apply-merge.ts (10 k-change batch into a 1 M- and a 20 M-row table).
  * Last line:
  *   bench:cdc ratio=<apply/consume> apply_events_per_s=<n> consume_events_per_s=<n> p99_freshness_ms=<n> merge_20m_over_1m=<x>
  *
- *   node --import tsx bench/cdc.ts [events=300000] [freshness_rate=2000] [merge_large_rows=20000000]
+ *   node --import tsx bench/cdc.ts [events=1200000] [freshness_rate=2000] [merge_large_rows=20000000]
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -47,7 +51,7 @@ import { createTopic, DebeziumEventGenerator, deleteTopics, EVENTS_TABLE_SCHEMA,
 const brokers = (process.env.FLOE_KAFKA_BROKERS ?? '').split(',').filter((b) => b !== '');
 if (brokers.length === 0) throw new Error('FLOE_KAFKA_BROKERS is not set: scripts/services.sh start kafka; source scripts/env.sh');
 tuneYoungGeneration(); // as floe sync does
-const EVENTS = Number(process.argv[2] ?? 300_000);
+const EVENTS = Number(process.argv[2] ?? 1_200_000);
 const FRESH_RATE = Number(process.argv[3] ?? 2000);
 const MERGE_LARGE = process.argv[4] ?? '20000000';
 const ROWS = 1_000_000;
@@ -225,8 +229,9 @@ async function main(): Promise<void> {
     const bytes = await fillTopic(brokers, topic, gen, EVENTS);
     console.log(`topic: ${EVENTS} records (${(bytes / 1e6).toFixed(0)} MB, ${(bytes / EVENTS).toFixed(0)} B each) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-    const consume = await consumeRate(topic, EVENTS);
-    console.log(`consume: ${consume.toFixed(0)} records/s (PartitionFetcher, same client as sync)`);
+    const passes = [await consumeRate(topic, EVENTS), await consumeRate(topic, EVENTS)];
+    const consume = Math.max(...passes);
+    console.log(`consume: ${consume.toFixed(0)} records/s, the faster of ${passes.map((p) => p.toFixed(0)).join(' and ')} (PartitionFetcher, same client as sync)`);
 
     t0 = performance.now();
     const run = await profiled(() => runApply(applier!, metadata, topic, dir, () => EVENTS));
