@@ -45,6 +45,32 @@ test('rows come back sorted by file_path then pos, with reserved field ids, cont
   );
 });
 
+test('deletes of several data files, unsorted and with duplicates, are written sorted across row groups, pos past 2^32 exact', async () => {
+  const io = new MemoryFileIO();
+  const C = 'file:///wh/t/data/c.parquet';
+  const big = 2n ** 32n + 7n;
+  const input = [
+    { filePath: C, pos: 4n }, { filePath: B, pos: big }, { filePath: A, pos: 9n }, { filePath: C, pos: 2n ** 31n },
+    { filePath: A, pos: 9n }, { filePath: B, pos: 0n }, { filePath: A, pos: 2n ** 62n }, { filePath: C, pos: 1n },
+    { filePath: B, pos: big }, { filePath: A, pos: 3n },
+  ];
+  const f = await writePositionDeleteFile({ io, path: 'memory://d4.parquet', rowGroupRows: 4 }, input);
+  assert.deepEqual(await readPositionDeletes(io, 'memory://d4.parquet'), [
+    { filePath: A, pos: 3n }, { filePath: A, pos: 9n }, { filePath: A, pos: 9n }, { filePath: A, pos: 2n ** 62n },
+    { filePath: B, pos: 0n }, { filePath: B, pos: big }, { filePath: B, pos: big },
+    { filePath: C, pos: 1n }, { filePath: C, pos: 4n }, { filePath: C, pos: 2n ** 31n },
+  ]);
+  assert.equal(f.recordCount, 10);
+  assert.deepEqual(f.splitOffsets?.length, 3, 'three row groups of at most 4 rows');
+  const str = { type: 'string' } as const;
+  assert.equal(fromSingleValue(str, f.lowerBounds!.get(POSITION_DELETE_FILE_PATH_ID)!), A);
+  assert.equal(fromSingleValue(str, f.upperBounds!.get(POSITION_DELETE_FILE_PATH_ID)!), C);
+  assert.equal(fromSingleValue({ type: 'long' }, f.lowerBounds!.get(POSITION_DELETE_POS_ID)!), 0n);
+  assert.equal(fromSingleValue({ type: 'long' }, f.upperBounds!.get(POSITION_DELETE_POS_ID)!), 2n ** 62n);
+  assert.deepEqual(f.valueCounts?.get(POSITION_DELETE_POS_ID), 10);
+  assert.deepEqual(f.nullValueCounts?.get(POSITION_DELETE_FILE_PATH_ID), 0);
+});
+
 test('referencedDataFile is set when every row names the same data file', async () => {
   const io = new MemoryFileIO();
   const f = await writePositionDeleteFile({ io, path: 'memory://d2.parquet' }, [{ filePath: A, pos: 5n }, { filePath: A, pos: 1n }]);

@@ -8,7 +8,8 @@ import type { Catalog } from '../../catalog/catalog.ts';
 import type { FileIO } from '../../io/file-io.ts';
 import { createDataFileWriter, type DataFileWriter } from '../parquet/data-file-writer.ts';
 import type { ParquetCodec } from '../parquet/parquet-file-writer.ts';
-import { writePositionDeleteFile } from '../parquet/position-delete-writer.ts';
+import { PositionDeleteGroups } from '../parquet/position-delete-groups.ts';
+import { writePositionDeleteGroups } from '../parquet/position-delete-writer.ts';
 import { partitionPath } from '../spec/transforms.ts';
 import type { DataFile, PartitionTuple, Row, TableIdentifier, TableMetadata } from '../spec/types.ts';
 import { currentSchema, defaultSpec, specById } from './metadata-access.ts';
@@ -60,31 +61,51 @@ export async function writeRows(io: FileIO, metadata: TableMetadata, rows: reado
   }
 }
 
+/** The deletes of one spec and partition: one delete file. */
+interface PartitionDeletes {
+  readonly path: string;
+  readonly specId: number;
+  readonly partition: PartitionTuple;
+  readonly deletes: PositionDeleteGroups;
+}
+
 /**
  * Position delete files for the given rows, one per data file's spec and partition, each
- * sorted by file and position as the spec requires.
+ * sorted by file and position as the spec requires. Throws BadEventError for a pos that is
+ * not a non-negative safe integer.
  */
 export async function writePositionDeletes(io: FileIO, metadata: TableMetadata, positions: readonly RowPosition[]): Promise<DataFile[]> {
-  const groups = new Map<string, RowPosition[]>();
-  for (const p of positions) {
-    const key = `${p.dataFile.specId}/${JSON.stringify(p.dataFile.partition, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`;
-    const group = groups.get(key) ?? [];
-    group.push(p);
-    groups.set(key, group);
+  // A batch deletes many rows from few data files: the partition key is made once a data file, not once a row.
+  const byPartition = new Map<string, PartitionDeletes>();
+  const byDataFile = new Map<string, PositionDeleteGroups>();
+  for (const { dataFile, pos } of positions) {
+    let deletes = byDataFile.get(dataFile.filePath);
+    if (deletes === undefined) {
+      deletes = partitionDeletes(metadata, byPartition, dataFile).deletes;
+      byDataFile.set(dataFile.filePath, deletes);
+    }
+    deletes.add(dataFile.filePath, pos);
   }
   const files: DataFile[] = [];
-  for (const group of groups.values()) {
-    const { specId, partition } = group[0]!.dataFile;
-    const spec = specById(metadata, specId);
-    const dir = spec.fields.length === 0 ? dataDir(metadata) : `${dataDir(metadata)}/${partitionPath(spec, currentSchema(metadata), partition)}`;
-    files.push(
-      await writePositionDeleteFile(
-        { io, path: `${dir}/${randomUUID()}-deletes.parquet`, specId, partition },
-        group.map((p) => ({ filePath: p.dataFile.filePath, pos: BigInt(p.pos) })),
-      ),
-    );
+  for (const { path, specId, partition, deletes } of byPartition.values()) {
+    files.push(await writePositionDeleteGroups({ io, path, specId, partition }, deletes));
   }
   return files;
+}
+
+/** The deletes of `dataFile`'s spec and partition in `byPartition`, added with a new delete file path when first seen. */
+function partitionDeletes(metadata: TableMetadata, byPartition: Map<string, PartitionDeletes>, dataFile: DataFile): PartitionDeletes {
+  const { specId, partition } = dataFile;
+  const key = `${specId}/${JSON.stringify(partition, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`;
+  let found = byPartition.get(key);
+  if (found === undefined) {
+    const spec = specById(metadata, specId);
+    const dir = spec.fields.length === 0 ? dataDir(metadata) : `${dataDir(metadata)}/${partitionPath(spec, currentSchema(metadata), partition)}`;
+    const path = `${dir}/${randomUUID()}-deletes.parquet`;
+    found = { path, specId, partition, deletes: new PositionDeleteGroups(`position delete file ${path}`) };
+    byPartition.set(key, found);
+  }
+  return found;
 }
 
 /** Appends rows as one snapshot. */
