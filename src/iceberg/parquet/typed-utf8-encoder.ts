@@ -76,6 +76,8 @@ export const encodeUtf8: TypedEncoder = (col, from, to, out, levels, la, st, lim
     if (minAt < 0) {
       minAt = maxAt = s;
       minLen = maxLen = n;
+    } else if ((s === minAt && n === minLen) || (s === maxAt && n === maxLen)) {
+      // the very bytes of a bound (a value shared by many rows, e.g. a delete file's file_path)
     } else if (compareRanges(src, sv, s, n, minAt, minLen) < 0) {
       minAt = s;
       minLen = n;
