@@ -78,13 +78,24 @@ export function failureError(failure: IndexFailure): Error {
 
 /** `ids` (idString form: one latin1 char per byte) in one buffer. */
 export function packIdStrings(ids: readonly string[]): PackedIds {
-  const ends = new Uint32Array(ids.length);
+  return packIds(ids.length, (i) => ids[i]!);
+}
+
+/** The `n` identities `idAt(0 .. n - 1)` (idString form) in one buffer. */
+function packIds(n: number, idAt: (i: number) => string): PackedIds {
+  const ends = new Uint32Array(n);
   let total = 0;
-  for (let i = 0; i < ids.length; i += 1) ends[i] = total += ids[i]!.length;
+  for (let i = 0; i < n; i += 1) ends[i] = total += idAt(i).length;
   const bytes = new Uint8Array(total);
-  const out = Buffer.from(bytes.buffer);
+  let out: Buffer | undefined;
   let at = 0;
-  for (const id of ids) at += out.write(id, at, 'latin1');
+  for (let i = 0; i < n; i += 1) {
+    const id = idAt(i);
+    // short identities (keys) byte by byte: cheaper than a call into Buffer.write for each
+    if (id.length <= 32) for (let j = 0; j < id.length; j += 1) bytes[at + j] = id.charCodeAt(j);
+    else (out ??= Buffer.from(bytes.buffer)).write(id, at, 'latin1');
+    at += id.length;
+  }
   return { bytes, ends };
 }
 
@@ -100,43 +111,41 @@ export function unpackIds(packed: PackedIds): Buffer[] {
   return out;
 }
 
-/** Index of each distinct key in `items` (first seen first), and the list of them. */
-function distinct<T>(items: readonly T[], key: (item: T) => string): { at: Uint32Array; list: T[] } {
-  const seen = new Map<string, number>();
-  const list: T[] = [];
-  const at = new Uint32Array(items.length);
-  for (let i = 0; i < items.length; i += 1) {
-    const k = key(items[i]!);
-    let n = seen.get(k);
-    if (n === undefined) {
-      n = list.push(items[i]!) - 1;
-      seen.set(k, n);
+/** Rows of an IndexChange's `removed` or `added`, packed: identities, file numbers into the distinct files (first seen first), positions. */
+function packRows(rows: IndexChange['added']): { ids: PackedIds; file: Uint32Array; pos: Float64Array; files: DataFile[] } {
+  const refs = new Map<string, number>();
+  const files: DataFile[] = [];
+  const file = new Uint32Array(rows.length);
+  const pos = new Float64Array(rows.length);
+  let last: DataFile | undefined;
+  let lastRef = 0;
+  for (let i = 0; i < rows.length; i += 1) {
+    const { dataFile, pos: p } = rows[i]!.position;
+    if (dataFile !== last) {
+      let ref = refs.get(dataFile.filePath);
+      if (ref === undefined) {
+        ref = files.push(dataFile) - 1;
+        refs.set(dataFile.filePath, ref);
+      }
+      last = dataFile;
+      lastRef = ref;
     }
-    at[i] = n;
+    file[i] = lastRef;
+    pos[i] = p;
   }
-  return { at, list };
+  return { ids: packIds(rows.length, (i) => rows[i]!.id), file, pos, files };
 }
 
 /** `change` as a PackedUpdate. */
 export function packUpdate(change: IndexChange): PackedUpdate {
-  const removedFiles = distinct(change.removed, (r) => r.position.dataFile.filePath);
-  const addedFiles = distinct(change.added, (a) => a.position.dataFile.filePath);
+  const removed = packRows(change.removed);
+  const added = packRows(change.added);
   return {
     fromSnapshotId: change.fromSnapshotId,
     toSnapshotId: change.toSnapshotId,
     clear: change.clear,
-    removed: {
-      ids: packIdStrings(change.removed.map((r) => r.id)),
-      file: removedFiles.at,
-      pos: Float64Array.from(change.removed, (r) => r.position.pos),
-      paths: removedFiles.list.map((r) => r.position.dataFile.filePath),
-    },
-    added: {
-      ids: packIdStrings(change.added.map((a) => a.id)),
-      file: addedFiles.at,
-      pos: Float64Array.from(change.added, (a) => a.position.pos),
-      files: addedFiles.list.map((a) => a.position.dataFile),
-    },
+    removed: { ids: removed.ids, file: removed.file, pos: removed.pos, paths: removed.files.map((f) => f.filePath) },
+    added,
   };
 }
 

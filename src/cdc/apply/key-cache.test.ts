@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FileContent, type DataFile } from '../../iceberg/spec/types.ts';
-import { KeyCache, cachedSyncTarget } from './key-cache.ts';
+import type { RowPosition } from '../../iceberg/table/table-writer.ts';
+import { KeyCache, cachedSyncTarget, type IndexChange } from './key-cache.ts';
 import type { SyncTarget } from './key-index-sync.ts';
+import { seededRandom as rng } from '../../../test/support/seeded-random.ts';
 
 const file = (path: string): DataFile => ({ content: FileContent.Data, filePath: path, fileFormat: 'PARQUET', specId: 0, partition: [], recordCount: 100, fileSizeInBytes: 1 });
 const f1 = file('f1.parquet');
@@ -119,4 +121,63 @@ test('cachedSyncTarget writes catch-up updates and rebuilds through to the cache
   assert.equal(c.complete, false, 'the rebuild added more than fit');
   assert.equal(at(c, 'q'), 'f1.parquet#2');
   assert.equal(at(c, 'r'), undefined);
+});
+
+/** `record` as it was first written, through setAbsent / setPresent: the model the faster one must match. */
+function recordOneByOne(c: KeyCache, change: IndexChange): void {
+  if (change.clear) c.clear();
+  const readded = new Set(change.added.map((a) => a.id));
+  for (const r of change.removed) if (!readded.has(r.id)) c.setAbsent(r.id);
+  for (const a of change.added) c.setPresent(a.id, a.position);
+}
+
+test('record with slots from get and readded flags (stale, missing or wrong slots too) ends as setAbsent / setPresent one by one', () => {
+  for (const [seed, capacity, complete] of [[1, 12, true], [2, 12, false], [3, 200, true], [4, 200, false]] as const) {
+    const rand = rng(seed);
+    const fast = new KeyCache(capacity, 3);
+    const model = new KeyCache(capacity, 3);
+    if (complete) [fast, model].forEach((c) => c.clear());
+    const ids = Array.from({ length: 40 }, (_, i) => (i % 9 === 0 ? `long-${i}` : `k${i}`));
+    for (let step = 0; step < 400; step += 1) {
+      const f = file(`s${step}.parquet`);
+      const keys = [...new Set(Array.from({ length: 1 + Math.floor(rand() * 12) }, () => ids[Math.floor(rand() * ids.length)]!))];
+      const removed: { id: string; position: RowPosition }[] = [];
+      const added: { id: string; position: RowPosition }[] = [];
+      for (const id of keys) {
+        const hit = fast.get(id);
+        const live = hit ?? (hit === null || rand() < 0.5 ? null : { dataFile: f1, pos: 99 }); // unknown: the index thread may know it
+        // a slot from get, none (from the index thread), or a wrong one
+        const position: RowPosition = live === null ? { dataFile: f1, pos: 0 } : rand() < 0.2 ? Object.assign({ ...live }, { slot: Math.floor(rand() * capacity) }) : live;
+        if (live !== null || rand() < 0.1) removed.push({ id, position });
+        if (rand() < 0.7) added.push({ id, position: { dataFile: f, pos: added.length } });
+      }
+      const addedIds = new Set(added.map((a) => a.id));
+      const change: IndexChange = {
+        fromSnapshotId: null,
+        toSnapshotId: null,
+        clear: rand() < 0.02,
+        removed: removed.map((r) => (rand() < 0.8 ? { ...r, readded: addedIds.has(r.id) } : r)), // readded, where given, is right
+        added,
+      };
+      fast.record(change);
+      recordOneByOne(model, change);
+      assert.deepEqual(ids.map((id) => at(fast, id)), ids.map((id) => at(model, id)), `seed ${seed} step ${step}`);
+      assert.deepEqual([fast.size, fast.complete], [model.size, model.complete], `seed ${seed} step ${step}`);
+      assert.deepEqual(fast.getAll(ids), ids.map((id) => fast.get(id)));
+    }
+    if (capacity < ids.length) assert.equal(fast.complete, false, 'evicted along the way');
+  }
+});
+
+test('record moves a re-added key in place: it keeps its age, and the oldest untouched entry is evicted first', () => {
+  const c = new KeyCache(3);
+  c.clear();
+  c.setPresent('a', { dataFile: f1, pos: 0 });
+  c.setPresent('b', { dataFile: f1, pos: 1 });
+  c.setPresent('c', { dataFile: f1, pos: 2 });
+  c.record({ fromSnapshotId: 1n, toSnapshotId: 2n, clear: false, removed: [{ id: 'a', position: c.get('a')!, readded: true }], added: [{ id: 'a', position: { dataFile: f2, pos: 7 } }] });
+  assert.equal(c.complete, true);
+  assert.equal(at(c, 'a'), 'f2.parquet#7');
+  c.setPresent('d', { dataFile: f1, pos: 3 });
+  assert.deepEqual(['a', 'b', 'c', 'd'].map((k) => at(c, k)), [undefined, 'f1.parquet#1', 'f1.parquet#2', 'f1.parquet#3']);
 });

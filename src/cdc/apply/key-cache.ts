@@ -19,6 +19,8 @@ import { PositionTable } from './position-table.ts';
 
 /** File ref of a known-absent entry. */
 const ABSENT = -1;
+/** No slot. */
+const NONE = -1;
 
 /** Encoded bytes of each fixed-size key type (flag, length, value: key-encoding.ts); others count as 16. */
 const KEY_BYTES: Readonly<Record<string, number>> = { boolean: 3, int: 10, long: 10, date: 10, time: 10, timestamp: 10, timestamptz: 10, float: 10, double: 10, uuid: 34 };
@@ -28,13 +30,22 @@ export function inlineKeyBytes(identity: RowIdentity): number {
   return Math.min(64, identity.keyFields.reduce((n, f) => n + (KEY_BYTES[f.type.type] ?? 16), 0));
 }
 
+/** A position `KeyCache.get` found, with the entry's slot: `record` of the same identity skips the hash lookup when the slot still holds it. */
+export interface CachedPosition extends RowPosition {
+  readonly slot: number;
+}
+
 /** One commit's index change with identities as `idString` (what `planWrites` produced). */
 export interface IndexChange {
   readonly fromSnapshotId: bigint | null;
   readonly toSnapshotId: bigint | null;
   /** The index was emptied first (truncate). */
   readonly clear: boolean;
-  readonly removed: readonly { readonly id: string; readonly position: RowPosition }[];
+  /**
+   * Positions may be CachedPositions (from `get`, through `locate` and `planWrites`); `readded`:
+   * the identity is among `added` too (when not given, `record` looks).
+   */
+  readonly removed: readonly { readonly id: string; readonly position: RowPosition; readonly readded?: boolean }[];
   readonly added: readonly { readonly id: string; readonly position: RowPosition }[];
 }
 
@@ -63,11 +74,17 @@ export class KeyCache {
   }
 
   /** The position of `id`: a position, null when known absent, undefined when unknown. */
-  get(id: string): RowPosition | null | undefined {
-    const slot = this.#table.find(id);
-    if (slot < 0) return this.#complete ? null : undefined;
-    const file = this.#table.file(slot);
-    return file === ABSENT ? null : { dataFile: this.#files[file]!, pos: this.#table.pos(slot) };
+  get(id: string): CachedPosition | null | undefined {
+    return this.#positionAt(this.#table.find(id));
+  }
+
+  /** `get` of each of `ids`, quicker than one by one on a cache larger than the CPU caches. */
+  getAll(ids: readonly string[]): (CachedPosition | null | undefined)[] {
+    const slots = new Int32Array(ids.length);
+    this.#table.findAll(ids, slots);
+    const out: (CachedPosition | null | undefined)[] = new Array(ids.length);
+    for (let i = 0; i < ids.length; i += 1) out[i] = this.#positionAt(slots[i]!);
+    return out;
   }
 
   /** Records that `id` lives at `position` (evicting the oldest entry when full). */
@@ -84,13 +101,8 @@ export class KeyCache {
   setAbsent(id: string): void {
     if (this.capacity === 0) return;
     const slot = this.#table.find(id);
-    if (this.#complete) {
-      if (slot >= 0) this.#table.remove(slot); // a miss says absent already
-      return;
-    }
-    if (slot >= 0) return this.#table.set(slot, ABSENT, 0);
-    if (this.#table.size >= this.capacity) this.#evictOldest();
-    this.#table.add(id, ABSENT, 0);
+    if (slot >= 0) this.#setAbsentAt(slot);
+    else if (!this.#complete) this.#addAbsent(id); // complete: a miss says absent already
   }
 
   /** Adds an entry while filling from an index without evicting; false (and no longer complete) when full. */
@@ -115,18 +127,63 @@ export class KeyCache {
     this.#complete = false;
   }
 
-  /** Applies one commit's index change: removed identities become absent, added ones present (a moved key is updated in place). */
+  /**
+   * Applies one commit's index change: removed identities become absent, then added ones
+   * present; a removed one that is re-added (a moved key) is updated in place. Removed
+   * identities are found by the slot their CachedPosition names while it still holds them, and
+   * a re-added one hands its slot on to its added entry (the next added one of that identity,
+   * as planWrites orders them), so a moved key is looked up once, in `locate`.
+   */
   record(change: IndexChange): void {
     if (change.clear) this.clear();
-    const readded = change.removed.length > 0 && change.added.length > 0 ? new Set(change.added.map((a) => a.id)) : undefined;
-    for (const r of change.removed) if (readded?.has(r.id) !== true) this.setAbsent(r.id);
-    for (const a of change.added) this.setPresent(a.id, a.position);
+    if (this.capacity === 0) return;
+    const { removed, added } = change;
+    const table = this.#table;
+    let addedIds: Set<string> | undefined; // only for removed entries that do not say whether they are re-added
+    const movedIds: string[] = [];
+    const movedSlots: number[] = [];
+    for (const r of removed) {
+      const hint = (r.position as Partial<CachedPosition>).slot ?? NONE;
+      if (r.readded ?? (addedIds ??= new Set(added.map((a) => a.id))).has(r.id)) {
+        if (movedIds[movedIds.length - 1] !== r.id) {
+          movedIds.push(r.id);
+          movedSlots.push(hint);
+        }
+        continue;
+      }
+      const slot = table.holds(hint, r.id) ? hint : table.find(r.id);
+      if (slot >= 0) this.#setAbsentAt(slot);
+      else if (!this.#complete) this.#addAbsent(r.id); // complete: a miss says absent already
+    }
+    let moved = 0;
+    for (const { id, position } of added) {
+      const slot = moved < movedIds.length && movedIds[moved] === id ? movedSlots[moved++]! : NONE;
+      if (table.holds(slot, id)) table.set(slot, this.#fileRef(position.dataFile), position.pos);
+      else this.setPresent(id, position);
+    }
   }
 
   #forget(): void {
     this.#table.clear();
     this.#files.length = 0;
     this.#fileRefs.clear();
+  }
+
+  /** What `get` answers for the entry at `slot` (-1: none). */
+  #positionAt(slot: number): CachedPosition | null | undefined {
+    if (slot < 0) return this.#complete ? null : undefined;
+    const file = this.#table.file(slot);
+    return file === ABSENT ? null : { dataFile: this.#files[file]!, pos: this.#table.pos(slot), slot };
+  }
+
+  #setAbsentAt(slot: number): void {
+    if (this.#complete) this.#table.remove(slot); // a miss says absent
+    else this.#table.set(slot, ABSENT, 0);
+  }
+
+  #addAbsent(id: string): void {
+    if (this.#table.size >= this.capacity) this.#evictOldest();
+    this.#table.add(id, ABSENT, 0);
   }
 
   #evictOldest(): void {

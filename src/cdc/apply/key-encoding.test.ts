@@ -54,6 +54,25 @@ describe('key encoding', () => {
     assert.throws(() => encodeKey(keyed, { a: 1.5, b: null, c: null }, 't'), /expected an integer/);
   });
 
+  it('integers given as bigint keep the recorded bytes (Debezium longs are bigints), at and past 2^53', () => {
+    const keyed = rowIdentity(schema);
+    const big = (s: string | null): IcebergValue => (s !== null && /^-?\d+$/.test(s) ? BigInt(s) : s);
+    for (const [[a, b, c], key] of VECTORS) assert.equal(hex(encodeKey(keyed, { a: big(a), b, c: c === 'null' ? null : big(c) }, 't')), key, `key of ${a}n ${b} ${c}n`);
+    for (const n of [2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, -(2n ** 53n) + 1n, -(2n ** 53n), -(2n ** 53n) - 1n]) {
+      const expected = Buffer.alloc(8);
+      expected.writeBigUInt64BE(BigInt.asUintN(64, n) ^ (1n << 63n));
+      assert.equal(hex(encodeKey(keyed, { a: n, b: null, c: null }, 't')).slice(4, 20), expected.toString('hex'), `${n}`);
+    }
+  });
+
+  it('keyString is the idString of the key bytes for every key length from 13 to 42 bytes', () => {
+    const keyed = rowIdentity(schema);
+    for (let n = 0; n <= 29; n += 1) {
+      const row = { a: n, b: 'x'.repeat(n), c: null };
+      assert.equal(keyString(keyed, row, 't'), idString(encodeKey(keyed, row, 't')), `string of ${n}`);
+    }
+  });
+
   it('keyString is the idString of the key bytes, for short and long keys, one after another', () => {
     const keyed = rowIdentity(schema);
     const rows = [

@@ -86,13 +86,17 @@ function asBigInt(v: IcebergValue, where: string): bigint {
 }
 
 const TWO32 = 2 ** 32;
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * Writes a 64-bit integer at `at` as 8 big-endian bytes with the sign bit flipped: byte order =
  * numeric order, so keys loaded in primary-key order append to the index's B-tree instead of
- * scattering. Safe-integer numbers are split into words without BigInt (same bytes, ~10x faster).
+ * scattering. Safe integers, numbers or bigints (Debezium's longs), are split into words
+ * without BigInt arithmetic (same bytes, ~5x faster).
  */
-function writeInt64(out: Uint8Array, at: number, v: IcebergValue, where: string): void {
+function writeInt64(out: Uint8Array, at: number, value: IcebergValue, where: string): void {
+  const v = typeof value === 'bigint' && value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
   if (typeof v === 'number' && Number.isSafeInteger(v)) {
     const hi = Math.floor(v / TWO32); // two's complement high word, as a signed number
     const lo = v - hi * TWO32;
@@ -199,11 +203,15 @@ export function keyString(identity: RowIdentity, row: Row, table: string): strin
     if (!(f.name in row)) throw new BadEventError(`table ${table}: key column '${f.name}' missing from change`);
     writeValue(scratch, f.type, row[f.name], `table ${table} key column '${f.name}'`);
   }
-  const buf = scratch.buf;
+  const b = scratch.buf;
   const n = scratch.size;
-  if (n > 32) return Buffer.from(buf.buffer, buf.byteOffset, n).toString('latin1');
+  if (n > 32) return Buffer.from(b.buffer, b.byteOffset, n).toString('latin1');
+  // eight chars a call: half the time of one a call for a long key (10 bytes)
   let out = '';
-  for (let i = 0; i < n; i += 1) out += String.fromCharCode(buf[i]!);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) out += String.fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!, b[i + 3]!, b[i + 4]!, b[i + 5]!, b[i + 6]!, b[i + 7]!);
+  for (; i + 2 <= n; i += 2) out += String.fromCharCode(b[i]!, b[i + 1]!);
+  if (i < n) out += String.fromCharCode(b[i]!);
   return out;
 }
 

@@ -69,6 +69,24 @@ test('insert then delete in one batch writes nothing but deletes the pre-batch r
   assert.deepEqual(p.deletes.map((d) => d.position.pos), [4]);
 });
 
+test('deletes say whether the plan re-adds their key (an update moves it, a delete drops it)', () => {
+  const { plan: p } = plan([up({ id: 1n, name: 'a', doc: null }), del(2n), del(3n), up({ id: 3n, name: 'back', doc: null })], {
+    [k(1n)]: [at('f1', 1)],
+    [k(2n)]: [at('f1', 2)],
+    [k(3n)]: [at('f1', 3)],
+  });
+  assert.deepEqual(p.deletes.map((d) => [d.id, d.readded]), [[k(1n), true], [k(2n), false], [k(3n), true]]);
+  assert.deepEqual(p.inserts.map((i) => i.id), [k(1n), k(3n)]);
+});
+
+test('an upsert whose key is given as another object, or as a number for a bigint, is the same key', () => {
+  const { batch, plan: p } = plan([up({ id: 1n, name: 'a', doc: null }, [], { id: 1n }), up({ id: 2n, name: 'b', doc: null }, [], { id: 2 })], { [k(1n)]: [at('f1', 1)], [k(2n)]: [at('f1', 2)] });
+  assert.deepEqual([...batch.finals.keys()], [k(1n), k(2n)]);
+  assert.deepEqual(p.deletes.map((d) => [d.id, d.readded]), [[k(1n), true], [k(2n), true]]);
+  assert.deepEqual(p.inserts.map((i) => i.row.name), ['a', 'b']);
+  assert.throws(() => plan([change('upsert', { key: { id: 1n }, after: { name: 'no key' } })]), /key column 'id' missing/);
+});
+
 test('primary-key update removes the old key and upserts the new one', () => {
   const { plan: p } = plan([up({ id: 2n, name: 'moved', doc: 'd' }, [], { id: 1n })], { [k(1n)]: [at('f1', 1)], [k(2n)]: [] });
   assert.deepEqual(p.deletes.map((d) => [d.id, d.position.pos]), [[k(1n), 1]]);

@@ -64,6 +64,27 @@ function fillHoles(after: Row, holes: readonly string[], from: Row | null): { ro
   return { row, holes: left };
 }
 
+const DELETED: FinalState = Object.freeze({ kind: 'delete' });
+
+/** Sets `id`'s final state last in `finals` (the order of each key's last change); `known`: `id` is in it already. */
+function setFinal(finals: Map<string, FinalState>, id: string, state: FinalState, known: boolean): void {
+  if (known) finals.delete(id);
+  finals.set(id, state);
+}
+
+/**
+ * True when `key` and `after` hold the very same values in every key column, so their
+ * encodings are equal and `after`'s need not be computed (the usual upsert). False when in
+ * doubt (equal values in other forms, missing columns): the caller then encodes `after`.
+ */
+function sameKey(identity: RowIdentity, key: Row, after: Row): boolean {
+  for (const f of identity.keyFields) {
+    const v = key[f.name];
+    if (v === undefined || v !== after[f.name]) return false;
+  }
+  return true;
+}
+
 /**
  * Folds `changes` (one table, source order) into their net effect. Throws BadEventError naming
  * the table and key for a change that cannot apply (missing key or after-image, or unchanged
@@ -79,16 +100,6 @@ export function collapseBatch(changes: readonly Change[], identity: RowIdentity,
   const counts = { upserts: 0, deletes: 0, truncates: 0 };
   let newest: number | null = null;
 
-  const priorOf = (id: string): { row: Row | null; holes: readonly string[]; source: string | null } => {
-    const prior = finals.get(id);
-    if (prior === undefined) return { row: null, holes: [], source: truncate ? null : id };
-    if (prior.kind === 'delete') return { row: null, holes: [], source: null };
-    return { row: prior.row, holes: prior.holes, source: prior.holeSource };
-  };
-  const setFinal = (id: string, state: FinalState): void => {
-    finals.delete(id);
-    finals.set(id, state);
-  };
   const deleteOne = (id: string): void => {
     const queue = pendingByHash.get(id);
     const at = queue?.pop();
@@ -131,22 +142,34 @@ export function collapseBatch(changes: readonly Change[], identity: RowIdentity,
     const keyRow = c.key ?? (c.op === 'delete' ? c.before : c.after);
     if (keyRow === null) throw new BadEventError(`table ${table}: ${c.op} without a key`);
     const oldId = keyString(identity, keyRow, table);
+    const prior = finals.get(oldId);
     if (c.op === 'delete') {
-      setFinal(oldId, { kind: 'delete' });
+      setFinal(finals, oldId, DELETED, prior !== undefined);
       continue;
     }
-    if (c.after === null) throw new BadEventError(`table ${table}: upsert of key ${describe(keyRow)} without an after-image`);
-    const newId = c.key === null || c.key === c.after ? oldId : keyString(identity, c.after, table);
-    const prior = priorOf(oldId);
-    // Columns the earlier in-batch row knows are taken from it; its own holes stay holes.
-    const known = prior.row === null || c.unchanged.length === 0 ? null : Object.fromEntries(Object.entries(prior.row).filter(([k]) => !prior.holes.includes(k)));
-    const filled = fillHoles(c.after, c.unchanged, known);
-    const holes = filled.holes;
-    if (holes.length > 0 && prior.source === null) {
-      throw new BadEventError(`table ${table}: key ${describe(keyRow)} leaves columns [${holes.join(', ')}] unchanged but has no current row to carry them from`);
+    const after = c.after;
+    if (after === null) throw new BadEventError(`table ${table}: upsert of key ${describe(keyRow)} without an after-image`);
+    const newId = c.key === null || c.key === after || sameKey(identity, c.key, after) ? oldId : keyString(identity, after, table);
+    // The row before this change within the batch, and where its holes are carried from.
+    const priorRow = prior?.kind === 'upsert' ? prior.row : null;
+    const priorHoles = prior?.kind === 'upsert' ? prior.holes : NO_HOLES;
+    const priorSource = prior === undefined ? (truncate ? null : oldId) : prior.kind === 'upsert' ? prior.holeSource : null;
+    let row = after;
+    let holes = NO_HOLES;
+    if (c.unchanged.length > 0) {
+      // Columns the earlier in-batch row knows are taken from it; its own holes stay holes.
+      const known = priorRow === null ? null : Object.fromEntries(Object.entries(priorRow).filter(([k]) => !priorHoles.includes(k)));
+      ({ row, holes } = fillHoles(after, c.unchanged, known));
+      if (holes.length > 0 && priorSource === null) {
+        throw new BadEventError(`table ${table}: key ${describe(keyRow)} leaves columns [${holes.join(', ')}] unchanged but has no current row to carry them from`);
+      }
     }
-    if (newId !== oldId) setFinal(oldId, { kind: 'delete' });
-    setFinal(newId, { kind: 'upsert', row: filled.row, holes, holeSource: holes.length > 0 ? prior.source : null });
+    const state: FinalState = { kind: 'upsert', row, holes, holeSource: holes.length > 0 ? priorSource : null };
+    if (newId === oldId) setFinal(finals, oldId, state, prior !== undefined);
+    else {
+      setFinal(finals, oldId, DELETED, prior !== undefined);
+      setFinal(finals, newId, state, finals.has(newId));
+    }
   }
   const keylessInserts = pending.filter((p): p is { id: string; row: Row } => p !== null);
   return { table, keyed, truncate, finals, keylessInserts, keylessDeletes, counts, newestCommitTimeMs: newest };
@@ -170,8 +193,11 @@ export interface PendingRow {
 /** What one commit writes for a batch, and what the key index must learn after it. */
 export interface WritePlan {
   readonly truncate: boolean;
-  /** Live rows to remove with position deletes, with their identities (empty when truncating). */
-  readonly deletes: readonly { readonly id: string; readonly position: RowPosition }[];
+  /**
+   * Live rows to remove with position deletes, with their identities (empty when truncating);
+   * keyed tables say whether an insert re-adds the identity (`readded`: the key index moves it).
+   */
+  readonly deletes: readonly { readonly id: string; readonly position: RowPosition; readonly readded?: boolean }[];
   readonly inserts: readonly PendingRow[];
   /** Distinct live rows whose columns some insert carries forward (TOAST). */
   readonly needsCurrentRow: readonly RowPosition[];
@@ -189,15 +215,16 @@ export function positionKey(p: RowPosition): string {
  * (`idString` → positions; absent = no live row). Keyless deletes take the lowest positions.
  */
 export function planWrites(batch: CollapsedBatch, located: ReadonlyMap<string, readonly RowPosition[]>): WritePlan {
-  const deletes: { id: string; position: RowPosition }[] = [];
+  const deletes: { id: string; position: RowPosition; readded?: boolean }[] = [];
   const inserts: PendingRow[] = [];
   const needs = new Map<string, RowPosition>();
   let missingDeletes = 0;
   const live = (id: string): readonly RowPosition[] => (batch.truncate ? [] : (located.get(id) ?? []));
   if (batch.keyed) {
     for (const [id, state] of batch.finals) {
-      for (const position of live(id)) deletes.push({ id, position });
-      if (state.kind === 'delete') continue;
+      const readded = state.kind === 'upsert';
+      for (const position of live(id)) deletes.push({ id, position, readded });
+      if (!readded) continue;
       let source: RowPosition | null = null;
       if (state.holes.length > 0) {
         source = state.holeSource === null ? null : (live(state.holeSource)[0] ?? null);

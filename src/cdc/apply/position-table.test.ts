@@ -52,3 +52,29 @@ test('evicting the oldest in a loop keeps the newest; clear empties; a full tabl
   table.add('again', 1, 2);
   assert.equal(table.pos(table.find('again')), 2);
 });
+
+test('findAll gives what find gives, for present and absent, inline and long ids, across groups', () => {
+  const table = new PositionTable(3000, 10);
+  const idOf = (n: number): string => (n % 5 === 0 ? `long-identity-${n}` : String.fromCharCode(1, n & 0xff, (n >> 8) & 0xff));
+  for (let n = 0; n < 2000; n += 1) table.add(idOf(n * 3), n, n);
+  for (let n = 0; n < 300; n += 1) table.remove(table.find(idOf(n * 9)));
+  const ids = Array.from({ length: 1000 }, (_, i) => idOf(i * 5));
+  const slots = new Int32Array(ids.length);
+  table.findAll(ids, slots);
+  assert.deepEqual([...slots], ids.map((id) => table.find(id)));
+  assert.ok(slots.some((s) => s >= 0) && slots.some((s) => s < 0));
+});
+
+test('holds: true while the slot holds the id; false once removed, when reused by another id, out of range', () => {
+  const table = new PositionTable(10, 4);
+  const a = table.add('a', 1, 1);
+  const long = table.add('a long one', 2, 2);
+  assert.deepEqual([table.holds(a, 'a'), table.holds(a, 'b'), table.holds(long, 'a long one'), table.holds(long, 'a long two')], [true, false, true, false]);
+  table.remove(a);
+  assert.equal(table.holds(a, 'a'), false, 'a removed slot holds nothing');
+  assert.equal(table.add('b', 3, 3), a, 'the slot is reused');
+  assert.deepEqual([table.holds(a, 'a'), table.holds(a, 'b')], [false, true]);
+  table.remove(long);
+  assert.equal(table.holds(long, 'a long one'), false);
+  assert.deepEqual([table.holds(-1, 'a'), table.holds(99, 'a')], [false, false]);
+});

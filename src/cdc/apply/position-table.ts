@@ -1,45 +1,75 @@
 /**
  * The storage of key-cache.ts: identity (`idString`, one latin1 char per byte) → (file ref,
- * position), in typed arrays. A lookup touches two or three cache lines, and the garbage
- * collector has nothing to trace however many identities it holds (a Map of 2 M strings makes
- * every major GC walk them all). Identities up to `keyWidth` bytes sit inline; longer ones are
- * kept as strings beside. Open addressing with linear probing (load ≤ 1/2) and backward-shift
- * deletion; entries are linked in insertion order, so the oldest is known in O(1).
+ * position), in typed arrays. The garbage collector has nothing to trace however many
+ * identities it holds (a Map of 2 M strings makes every major GC walk them all). Open
+ * addressing with linear probing (load ≤ 1/2) and backward-shift deletion; entries are linked
+ * in insertion order, so the oldest is known in O(1).
+ *
+ * Layout, for few cache misses on a table far larger than the CPU caches: each slot is one
+ * record of `stride` bytes in one buffer (position, file ref, identity length, identity bytes:
+ * 24 for a long key), and an index entry holds the slot with the top bits of its hash, so a
+ * probe skips other identities without reading their records. A hit reads one index entry and
+ * one record. The hash itself is not stored: removing and growing compute it again.
+ * Identities up to `keyWidth` bytes sit inline; longer ones are kept as strings beside. The
+ * insertion-order links sit apart: only add and remove touch them.
  */
 
 const EMPTY = 0;
 const NONE = -1;
 const MIN_SLOTS = 1024;
-/** `#len` of an identity longer than the inline width (kept in `#long`). */
+/** Lookups `findAll` reads ahead for at once. */
+const GROUP = 64;
+/** Identity length of an identity longer than the inline width (kept in `#long`). */
 const LONG = 255;
+/** Identity length of a free slot. */
+const FREE = 254;
+// Record layout, byte offsets: the position first (8-byte aligned), then file ref, identity length, identity bytes.
+const POS = 0;
+const FILE = 8;
+const LEN = 12;
+const KEY = 13;
 
 /** A 32-bit hash of an identity string (FNV-1a over its chars, then murmur3's finalizer). */
 function hashOf(id: string): number {
   let h = 0x811c9dc5 ^ id.length;
   for (let i = 0; i < id.length; i += 1) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
+  return finish(h);
+}
+
+/** `hashOf` the identity whose bytes are `bytes[at .. at + length)`. */
+function hashOfBytes(bytes: Uint8Array, at: number, length: number): number {
+  let h = 0x811c9dc5 ^ length;
+  for (let i = 0; i < length; i += 1) h = Math.imul(h ^ bytes[at + i]!, 0x01000193);
+  return finish(h);
+}
+
+function finish(hash: number): number {
+  let h = hash ^ (hash >>> 16);
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
 }
 
-/** Up to `maxEntries` identities with a (file, pos) each; slots are the handles. */
+/** Up to `maxEntries` identities with a (file, pos) each; slots are the handles, stable until removed. */
 export class PositionTable {
   readonly maxEntries: number;
   readonly #width: number;
-  /** Open-addressing index: slot + 1, EMPTY when free; size a power of two ≥ 2 × slots allocated. */
+  /** Bytes per record, a multiple of 8. */
+  readonly #stride: number;
+  /** Index entries: (hash & `#tagMask`) | (slot + 1), EMPTY when free; size a power of two ≥ 2 × slots allocated. */
   #index = new Int32Array(0);
   #mask = 0;
-  // per slot
-  #hash = new Int32Array(0);
-  /** Identity length in bytes, or LONG. */
-  #len = new Uint8Array(0);
-  #key = new Uint8Array(0);
-  #file = new Int32Array(0);
-  #pos = new Float64Array(0);
-  #prev = new Int32Array(0);
-  #next = new Int32Array(0);
+  readonly #slotMask: number;
+  readonly #tagMask: number;
+  /** The records, three views of one buffer. */
+  #bytes = new Uint8Array(0);
+  #words = new Int32Array(0);
+  #doubles = new Float64Array(0);
+  /** Insertion-order links: prev at 2 × slot, next at 2 × slot + 1. */
+  #links = new Int32Array(0);
+  /** Slots allocated. */
+  #slots = 0;
   readonly #long = new Map<number, string>();
   readonly #free: number[] = [];
   #used = 0;
@@ -49,11 +79,18 @@ export class PositionTable {
   /** The last identity `find` hashed, so `add` after a miss does not hash it again. */
   #lastId: string | undefined;
   #lastHash = 0;
+  /** Scratch of `findAll`. */
+  readonly #groupHashes = new Int32Array(GROUP);
+  readonly #groupEntries = new Int32Array(GROUP);
 
-  /** A table for up to `maxEntries` identities; those of at most `keyWidth` bytes are stored inline. */
+  /** A table for up to `maxEntries` identities; those of at most `keyWidth` bytes (≤ 253) are stored inline. */
   constructor(maxEntries: number, keyWidth: number) {
     this.maxEntries = maxEntries;
-    this.#width = Math.min(keyWidth, LONG - 1);
+    this.#width = Math.max(0, Math.min(keyWidth, FREE - 1));
+    this.#stride = Math.ceil((KEY + this.#width) / 8) * 8;
+    const slotBits = Math.min(31, 32 - Math.clz32(maxEntries));
+    this.#slotMask = slotBits === 31 ? 0x7fffffff : (1 << slotBits) - 1;
+    this.#tagMask = ~this.#slotMask;
     this.#allocate(Math.min(maxEntries, MIN_SLOTS));
   }
 
@@ -66,11 +103,49 @@ export class PositionTable {
     const h = hashOf(id);
     this.#lastId = id;
     this.#lastHash = h;
-    for (let i = h & this.#mask; ; i = (i + 1) & this.#mask) {
-      const e = this.#index[i]!;
+    return this.#findHashed(id, h);
+  }
+
+  #findHashed(id: string, h: number): number {
+    const tag = h & this.#tagMask;
+    const index = this.#index;
+    const mask = this.#mask;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const e = index[i]!;
       if (e === EMPTY) return NONE;
-      if (this.#hash[e - 1] === h && this.#equals(e - 1, id)) return e - 1;
+      if ((e & this.#tagMask) !== tag) continue;
+      const slot = (e & this.#slotMask) - 1;
+      if (this.#equals(slot, id)) return slot;
     }
+  }
+
+  /**
+   * The slots of `ids` (-1 where absent) into `out`, as `find` gives them but quicker on a
+   * table larger than the CPU caches: in groups, every index entry and then every record a
+   * group needs is read before the lookups proper, so their memory reads overlap instead of
+   * waiting one after another.
+   */
+  findAll(ids: readonly string[], out: Int32Array): void {
+    const hashes = this.#groupHashes;
+    const entries = this.#groupEntries;
+    const index = this.#index;
+    const mask = this.#mask;
+    for (let from = 0; from < ids.length; from += GROUP) {
+      const n = Math.min(GROUP, ids.length - from);
+      for (let i = 0; i < n; i += 1) hashes[i] = hashOf(ids[from + i]!);
+      for (let i = 0; i < n; i += 1) entries[i] = index[hashes[i]! & mask]!;
+      // the first candidate's record (its length, kept in `entries`, no longer needed, so the read stays)
+      for (let i = 0; i < n; i += 1) {
+        const e = entries[i]!;
+        if (e !== EMPTY && (e & this.#tagMask) === (hashes[i]! & this.#tagMask)) entries[i] = this.#bytes[((e & this.#slotMask) - 1) * this.#stride + LEN]!;
+      }
+      for (let i = 0; i < n; i += 1) out[from + i] = this.#findHashed(ids[from + i]!, hashes[i]!);
+    }
+  }
+
+  /** True when `slot` holds `id` now (a slot remembered from an earlier `find` is still good). */
+  holds(slot: number, id: string): boolean {
+    return slot >= 0 && slot < this.#used && this.#equals(slot, id);
   }
 
   /** Adds `id`, which must be absent, with (file, pos); returns its slot. Throws when full. */
@@ -79,28 +154,33 @@ export class PositionTable {
     const h = id === this.#lastId ? this.#lastHash : hashOf(id);
     let slot = this.#free.pop();
     if (slot === undefined) {
-      if (this.#used === this.#hash.length) this.#allocate(Math.min(this.maxEntries, this.#hash.length * 2));
+      if (this.#used === this.#slots) this.#allocate(Math.min(this.maxEntries, this.#slots * 2));
       slot = this.#used++;
     }
-    this.#hash[slot] = h;
-    this.#len[slot] = id.length > this.#width ? LONG : id.length;
-    if (id.length > this.#width) this.#long.set(slot, id);
-    else for (let j = 0, at = slot * this.#width; j < id.length; j += 1) this.#key[at + j] = id.charCodeAt(j);
-    this.#file[slot] = file;
-    this.#pos[slot] = pos;
+    const at = slot * this.#stride;
+    this.#doubles[(at + POS) >> 3] = pos;
+    this.#words[(at + FILE) >> 2] = file;
+    if (id.length > this.#width) {
+      this.#bytes[at + LEN] = LONG;
+      this.#long.set(slot, id);
+    } else {
+      this.#bytes[at + LEN] = id.length;
+      for (let j = 0, k = at + KEY; j < id.length; j += 1) this.#bytes[k + j] = id.charCodeAt(j);
+    }
     this.#link(slot);
-    this.#place(slot);
+    this.#place(slot, h);
     this.#size += 1;
     return slot;
   }
 
   /** Removes the entry at `slot`. */
   remove(slot: number): void {
-    let i = this.#hash[slot]! & this.#mask;
-    while (this.#index[i] !== slot + 1) i = (i + 1) & this.#mask;
+    const mask = this.#mask;
+    let i = this.#hashAt(slot) & mask;
+    while ((this.#index[i]! & this.#slotMask) !== slot + 1) i = (i + 1) & mask;
     // backward shift: pull later entries of the run into the hole unless they sit at or after their home
-    for (let j = (i + 1) & this.#mask; this.#index[j] !== EMPTY; j = (j + 1) & this.#mask) {
-      const home = this.#hash[this.#index[j]! - 1]! & this.#mask;
+    for (let j = (i + 1) & mask; this.#index[j] !== EMPTY; j = (j + 1) & mask) {
+      const home = this.#hashAt((this.#index[j]! & this.#slotMask) - 1) & mask;
       const stays = i <= j ? i < home && home <= j : i < home || home <= j;
       if (stays) continue;
       this.#index[i] = this.#index[j]!;
@@ -108,7 +188,9 @@ export class PositionTable {
     }
     this.#index[i] = EMPTY;
     this.#unlink(slot);
-    this.#long.delete(slot);
+    const at = slot * this.#stride;
+    if (this.#bytes[at + LEN] === LONG) this.#long.delete(slot);
+    this.#bytes[at + LEN] = FREE;
     this.#free.push(slot);
     this.#size -= 1;
   }
@@ -119,16 +201,17 @@ export class PositionTable {
   }
 
   file(slot: number): number {
-    return this.#file[slot]!;
+    return this.#words[(slot * this.#stride + FILE) >> 2]!;
   }
 
   pos(slot: number): number {
-    return this.#pos[slot]!;
+    return this.#doubles[(slot * this.#stride + POS) >> 3]!;
   }
 
   set(slot: number, file: number, pos: number): void {
-    this.#file[slot] = file;
-    this.#pos[slot] = pos;
+    const at = slot * this.#stride;
+    this.#words[(at + FILE) >> 2] = file;
+    this.#doubles[(at + POS) >> 3] = pos;
   }
 
   /** Removes everything (and gives the memory back). */
@@ -139,58 +222,66 @@ export class PositionTable {
     this.#free.length = 0;
     this.#long.clear();
     this.#lastId = undefined;
-    this.#hash = new Int32Array(0);
+    this.#slots = 0;
+    this.#bytes = new Uint8Array(0);
+    this.#links = new Int32Array(0);
     this.#allocate(Math.min(this.maxEntries, MIN_SLOTS));
   }
 
+  /** The hash of the identity at `slot`, computed again. */
+  #hashAt(slot: number): number {
+    const at = slot * this.#stride;
+    const len = this.#bytes[at + LEN]!;
+    return len === LONG ? hashOf(this.#long.get(slot)!) : hashOfBytes(this.#bytes, at + KEY, len);
+  }
+
   #equals(slot: number, id: string): boolean {
-    if (id.length > this.#width) return this.#len[slot] === LONG && this.#long.get(slot) === id;
-    if (this.#len[slot] !== id.length) return false;
-    for (let j = 0, at = slot * this.#width; j < id.length; j += 1) if (this.#key[at + j] !== id.charCodeAt(j)) return false;
+    const at = slot * this.#stride;
+    const len = this.#bytes[at + LEN]!;
+    if (id.length > this.#width) return len === LONG && this.#long.get(slot) === id;
+    if (len !== id.length) return false;
+    for (let j = 0, k = at + KEY; j < id.length; j += 1) if (this.#bytes[k + j] !== id.charCodeAt(j)) return false;
     return true;
   }
 
-  #place(slot: number): void {
-    let i = this.#hash[slot]! & this.#mask;
+  #place(slot: number, h: number): void {
+    let i = h & this.#mask;
     while (this.#index[i] !== EMPTY) i = (i + 1) & this.#mask;
-    this.#index[i] = slot + 1;
+    this.#index[i] = (h & this.#tagMask) | (slot + 1);
   }
 
   #link(slot: number): void {
-    this.#prev[slot] = this.#tail;
-    this.#next[slot] = NONE;
+    this.#links[2 * slot] = this.#tail;
+    this.#links[2 * slot + 1] = NONE;
     if (this.#tail === NONE) this.#head = slot;
-    else this.#next[this.#tail] = slot;
+    else this.#links[2 * this.#tail + 1] = slot;
     this.#tail = slot;
   }
 
   #unlink(slot: number): void {
-    const p = this.#prev[slot]!;
-    const n = this.#next[slot]!;
+    const p = this.#links[2 * slot]!;
+    const n = this.#links[2 * slot + 1]!;
     if (p === NONE) this.#head = n;
-    else this.#next[p] = n;
+    else this.#links[2 * p + 1] = n;
     if (n === NONE) this.#tail = p;
-    else this.#prev[n] = p;
+    else this.#links[2 * n] = p;
   }
 
-  /** Grows the per-slot arrays to `slots` and rebuilds the index for them. */
+  /** Grows the records and links to `slots` and rebuilds the index for them. */
   #allocate(slots: number): void {
-    const grow = <T extends Int32Array | Uint8Array | Float64Array>(old: T, make: (n: number) => T, per = 1): T => {
-      const next = make(slots * per);
-      next.set(old.subarray(0, Math.min(old.length, slots * per)) as never);
-      return next;
-    };
-    this.#hash = grow(this.#hash, (n) => new Int32Array(n));
-    this.#len = grow(this.#len, (n) => new Uint8Array(n));
-    this.#key = grow(this.#key, (n) => new Uint8Array(n), this.#width);
-    this.#file = grow(this.#file, (n) => new Int32Array(n));
-    this.#pos = grow(this.#pos, (n) => new Float64Array(n));
-    this.#prev = grow(this.#prev, (n) => new Int32Array(n));
-    this.#next = grow(this.#next, (n) => new Int32Array(n));
+    const bytes = new Uint8Array(slots * this.#stride);
+    bytes.set(this.#bytes.subarray(0, bytes.length));
+    this.#bytes = bytes;
+    this.#words = new Int32Array(bytes.buffer);
+    this.#doubles = new Float64Array(bytes.buffer);
+    const links = new Int32Array(slots * 2);
+    links.set(this.#links.subarray(0, links.length));
+    this.#links = links;
+    this.#slots = slots;
     let size = 1;
     while (size < slots * 2) size *= 2;
     this.#index = new Int32Array(size);
     this.#mask = size - 1;
-    for (let s = this.#head; s !== NONE; s = this.#next[s]!) this.#place(s);
+    for (let s = this.#head; s !== NONE; s = this.#links[2 * s + 1]!) this.#place(s, this.#hashAt(s));
   }
 }

@@ -79,13 +79,14 @@ export class TableIndex {
   /** Live positions of the identities `planWrites` needs for `batch` (`idString` → positions). */
   async locate(batch: CollapsedBatch): Promise<Map<string, RowPosition[]>> {
     await this.#thread.drain(this.#options.maxPendingEntries);
-    const keys = batch.truncate ? [] : batch.keyed ? batch.finals.keys() : batch.keylessDeletes.keys();
+    const keys = batch.truncate ? [] : batch.keyed ? [...batch.finals.keys()] : [...batch.keylessDeletes.keys()];
     const located = new Map<string, RowPosition[]>();
     const misses: string[] = [];
-    for (const k of keys) {
-      const hit = this.#cache.get(k);
-      if (hit === undefined) misses.push(k);
-      else if (hit !== null) located.set(k, [hit]);
+    const hits = this.#cache.getAll(keys);
+    for (let i = 0; i < keys.length; i += 1) {
+      const hit = hits[i];
+      if (hit === undefined) misses.push(keys[i]!);
+      else if (hit !== null) located.set(keys[i]!, [hit]);
       else this.#lookups.cached += 1;
     }
     this.#lookups.cached += located.size;
