@@ -12,7 +12,9 @@
  * open or made itself. Another sync's checkpoint means two syncs write one table; re-planning
  * over it would store stale offsets and could regress rows, so the applier stops with
  * ConcurrentSyncError instead. Commits without checkpoint keys (loads, compaction, other
- * engines) are re-planned over as before.
+ * engines) are re-planned over as before. Checkpoints are told apart by floe.commit-id, which
+ * the floe.sync.checkpoint table property (set by every sync commit) keeps after the snapshot
+ * carrying it expired, so the fence holds across snapshot expiry too.
  */
 import { randomUUID } from 'node:crypto';
 import type { Catalog, LoadedTable } from '../../catalog/catalog.ts';
@@ -26,7 +28,7 @@ import type { RetryPolicy } from '../../iceberg/table/commit.ts';
 import { currentSchema, currentSnapshot, defaultSpec } from '../../iceberg/table/metadata-access.ts';
 import { commitChange } from '../../iceberg/table/snapshot-producer.ts';
 import { writePositionDeletes, writeRows } from '../../iceberg/table/table-writer.ts';
-import { KAFKA_OFFSETS_KEY, readCheckpoint, SOURCE_POSITION_KEY } from './checkpoint.ts';
+import { checkpointProperty, hasCheckpoint, readCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { rowIdentity } from './key-encoding.ts';
 import type { SyncResult } from './key-index-sync.ts';
 import { collapseBatch, completeRows, planWrites, positionKey, type CollapsedBatch, type WritePlan } from './plan-batch.ts';
@@ -96,21 +98,30 @@ export interface TableApplier {
 
 class BaseMoved extends Error {}
 
-/** True when a commit's extra summary carries a sync checkpoint, so it must be fenced. */
-function carriesCheckpoint(summary: Readonly<Record<string, string>>): boolean {
-  return summary[KAFKA_OFFSETS_KEY] !== undefined || summary[SOURCE_POSITION_KEY] !== undefined;
+/** A checkpoint as the fence knows it: the commit that made it (its snapshot may have expired since). */
+type CheckpointRef = Pick<Checkpoint, 'snapshotId' | 'commitId'>;
+
+/** What tells checkpoints apart: the commit id (it outlives the snapshot), else the snapshot id. */
+function identityOf(cp: CheckpointRef | null): string | null {
+  return cp === null ? null : cp.commitId ?? `snapshot ${cp.snapshotId}`;
+}
+
+/** A checkpoint as ConcurrentSyncError names it. */
+function describe(cp: CheckpointRef | null): string {
+  if (cp === null) return 'none';
+  if (cp.snapshotId === null) return `floe.commit-id ${cp.commitId ?? 'unknown'} (from floe.sync.checkpoint; its snapshot expired)`;
+  return `snapshot ${cp.snapshotId} (floe.commit-id ${cp.commitId ?? 'unknown'})`;
 }
 
 /**
- * Throws ConcurrentSyncError unless the newest checkpoint on main of `metadata` is snapshot
- * `expected` (null: the table has none), the one this applier read at open or committed last.
+ * Throws ConcurrentSyncError unless the newest checkpoint of `metadata` is `expected` (null:
+ * the table has none), the one this applier read at open or committed last.
  */
-function assertCheckpointIs(table: string, metadata: TableMetadata, expected: bigint | null): void {
+function assertCheckpointIs(table: string, metadata: TableMetadata, expected: CheckpointRef | null): void {
   const newest = readCheckpoint(metadata);
-  if ((newest?.snapshotId ?? null) === expected) return;
-  const found = newest === null ? 'none' : `snapshot ${newest.snapshotId} (floe.commit-id ${newest.commitId ?? 'unknown'})`;
+  if (identityOf(newest) === identityOf(expected)) return;
   throw new ConcurrentSyncError(
-    `table ${table}: another floe sync moved the checkpoint: the newest on main is ${found}, this sync expected ${expected === null ? 'none' : `snapshot ${expected}`}; ` +
+    `table ${table}: another floe sync moved the checkpoint: the newest on main is ${describe(newest)}, this sync expected ${describe(expected)}; ` +
       'two floe sync processes must not write one table: stop one of them (a restart resumes from the table\'s checkpoint)',
   );
 }
@@ -126,8 +137,8 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
   let identity = rowIdentity(currentSchema(table.metadata));
   const indexOptions = { indexPath: options.indexPath, io, name, cacheEntries: options.cacheEntries ?? 2_000_000, maxPendingEntries: options.maxPendingIndexEntries ?? 1_000_000 };
   const { index, opened, warmed } = await TableIndex.open(indexOptions, table.metadata, identity);
-  /** Snapshot id of the newest checkpoint on main as this applier knows it: read at open, then its own checkpoint commits. */
-  let expectedCheckpoint = readCheckpoint(table.metadata)?.snapshotId ?? null;
+  /** The newest checkpoint as this applier knows it: read at open, then its own checkpoint commits. */
+  let expectedCheckpoint: CheckpointRef | null = readCheckpoint(table.metadata);
 
   /** Reloads the table and brings the index to it (its row identity may have changed: schema evolution). */
   const refresh = async (): Promise<void> => {
@@ -141,7 +152,7 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
     const commitId = applyOptions.commitId ?? randomUUID();
     const maxReplans = options.maxReplans ?? 5;
     const summary = applyOptions.summary ?? {};
-    const fenced = carriesCheckpoint(summary);
+    const fenced = hasCheckpoint(summary);
     for (let replans = 0; ; replans += 1) {
       const t0 = performance.now();
       if (replans > 0 || (currentSnapshot(table.metadata)?.snapshotId ?? null) !== index.snapshotId) await refresh();
@@ -166,6 +177,8 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
             addedFiles: [...written.dataFiles, ...written.deleteFiles],
             ...(plan.truncate ? { removeAll: true } : {}),
             summary,
+            // the checkpoint outlives its snapshot's expiry in a table property, set atomically with it
+            ...(fenced ? { properties: checkpointProperty(summary, commitId) } : {}),
             // Runs on the freshest metadata before each swap attempt: a checkpoint another sync
             // committed after the check above stops here. Positions name files and rows of the
             // base: another writer's commit may have moved them.
@@ -185,7 +198,7 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
         continue;
       }
       table = committed.table;
-      if (fenced) expectedCheckpoint = committed.snapshot.snapshotId;
+      if (fenced) expectedCheckpoint = { snapshotId: committed.snapshot.snapshotId, commitId };
       const t3 = performance.now();
       await applyOptions.beforeIndexUpdate?.(committed.snapshot);
       index.record({

@@ -4,6 +4,7 @@ import type { Change } from '../../core/change.ts';
 import type { Snapshot, TableMetadata } from '../../iceberg/spec/types.ts';
 import {
   alreadyLoaded,
+  checkpointProperty,
   checkpointSummary,
   decodeOffsets,
   decodePosition,
@@ -41,7 +42,7 @@ test('source positions round-trip with bigints as strings', () => {
   assert.deepEqual(decodePosition(encodePosition(p)), p);
 });
 
-function meta(snapshots: { id: bigint; parent?: bigint; summary: Record<string, string> }[], current: bigint): TableMetadata {
+function meta(snapshots: { id: bigint; parent?: bigint; summary: Record<string, string> }[], current: bigint, properties: Record<string, string> = {}): TableMetadata {
   const snaps: Snapshot[] = snapshots.map((s, i) => ({
     snapshotId: s.id,
     ...(s.parent === undefined ? {} : { parentSnapshotId: s.parent }),
@@ -50,7 +51,7 @@ function meta(snapshots: { id: bigint; parent?: bigint; summary: Record<string, 
     manifestList: '',
     summary: { operation: 'append', ...s.summary },
   }));
-  return { snapshots: snaps, currentSnapshotId: current, refs: { main: { snapshotId: current, type: 'branch' } } } as unknown as TableMetadata;
+  return { snapshots: snaps, currentSnapshotId: current, refs: { main: { snapshotId: current, type: 'branch' } }, properties } as unknown as TableMetadata;
 }
 
 test('readCheckpoint walks back from main to the newest snapshot with floe keys, ignoring other branches', () => {
@@ -69,6 +70,27 @@ test('readCheckpoint walks back from main to the newest snapshot with floe keys,
   assert.deepEqual(cp?.offsets, new Map([['t', new Map([[0, 10n]])]]));
   assert.deepEqual(cp?.position, { lsn: 100n });
   assert.equal(readCheckpoint(meta([{ id: 1n, summary: {} }], 1n)), null);
+});
+
+test('checkpointProperty inlines the checkpoint keys; readCheckpoint falls back to it only when its snapshot expired below a cut history', () => {
+  const summary = { ...checkpointSummary(new Map([['t', new Map([[0, 10n]])]]), { lsn: 100n }), 'other.key': 'x' };
+  const property = checkpointProperty(summary, 'c2');
+  assert.deepEqual(property, { 'floe.sync.checkpoint': '{"floe.commit-id":"c2","floe.kafka.offsets":{"t":{"0":"10"}},"floe.source.position":{"lsn":"100"}}' });
+  assert.deepEqual(checkpointProperty({ 'other.key': 'x' }, 'c3'), {}, 'no checkpoint keys: no property');
+
+  // compaction 3 on top of expired sync commit 2: the property answers
+  const expired = readCheckpoint(meta([{ id: 3n, parent: 2n, summary: {} }], 3n, property));
+  assert.equal(expired?.from, 'property');
+  assert.equal(expired?.snapshotId, null);
+  assert.equal(expired?.commitId, 'c2');
+  assert.deepEqual(expired?.offsets, new Map([['t', new Map([[0, 10n]])]]));
+  assert.deepEqual(expired?.position, { lsn: 100n });
+  assert.deepEqual(expired?.summary, { 'floe.commit-id': 'c2', 'floe.kafka.offsets': '{"t":{"0":"10"}}', 'floe.source.position': '{"lsn":"100"}' });
+
+  // commit c2 still in the table (off main): rolled back; main's root reached: nothing expired under it
+  assert.equal(readCheckpoint(meta([{ id: 3n, parent: 1n, summary: {} }, { id: 2n, summary: { 'floe.commit-id': 'c2' } }], 3n, property)), null);
+  assert.equal(readCheckpoint(meta([{ id: 3n, summary: {} }], 3n, property)), null);
+  assert.throws(() => readCheckpoint(meta([{ id: 3n, parent: 2n, summary: {} }], 3n, { 'floe.sync.checkpoint': '{}' })), /floe\.sync\.checkpoint: no floe\.commit-id/);
 });
 
 test('pg snapshot visibility: below xmin visible, at/after xmax not, in between unless in progress', () => {

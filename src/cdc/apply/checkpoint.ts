@@ -4,6 +4,12 @@
  * the newest snapshot that has them says where to resume. A bulk load's commit carries the
  * point its rows were read at, and `alreadyLoaded` decides whether a change is in it. Pure.
  *
+ * Snapshot expiry can remove every snapshot that carried a checkpoint (another engine's
+ * compaction on top, then `expire_snapshots`). So each sync commit also sets the table property
+ * `floe.sync.checkpoint` in the same metadata commit; it is read only when main's ancestry has
+ * no checkpoint, its snapshot has expired, and main's history was cut (a rollback past it is not
+ * mistaken for expiry while the snapshot or main's root is still there).
+ *
  * Summary keys (values are strings, as the spec requires):
  *   floe.kafka.offsets      JSON {"topic": {"partition": nextOffset}}, offsets as decimal strings
  *   floe.source.position    JSON of a SourcePosition, bigints as decimal strings
@@ -11,6 +17,10 @@
  *   floe.source.pg-snapshot a load's pg_current_snapshot() text `xmin:xmax:xip1,xip2,...`
  *   floe.source.lsn         a load's watermark LSN, decimal
  *   floe.source.scn         a load's watermark SCN (Oracle), decimal
+ *
+ * Table property:
+ *   floe.sync.checkpoint    JSON {"floe.commit-id": "...", "floe.kafka.offsets": {...}, "floe.source.position": {...}}:
+ *                           the newest sync commit's checkpoint keys, their JSON values inlined
  */
 import { BadEventError } from '../../core/errors.ts';
 import { parseLsn } from '../../core/lsn.ts';
@@ -24,6 +34,7 @@ export const SOURCE_POSITION_KEY = 'floe.source.position';
 export const PG_SNAPSHOT_KEY = 'floe.source.pg-snapshot';
 export const SOURCE_LSN_KEY = 'floe.source.lsn';
 export const SOURCE_SCN_KEY = 'floe.source.scn';
+export const CHECKPOINT_PROPERTY = 'floe.sync.checkpoint';
 export { COMMIT_ID_KEY };
 
 /** Next offset to consume per topic and partition. */
@@ -109,35 +120,99 @@ export function checkpointSummary(offsets: KafkaOffsets | null, position: Source
   return out;
 }
 
+/** The checkpoint keys of a summary (offsets, position), as stored. */
+function checkpointKeys(summary: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of [KAFKA_OFFSETS_KEY, SOURCE_POSITION_KEY]) if (summary[k] !== undefined) out[k] = summary[k];
+  return out;
+}
+
+/** True when a summary carries a sync checkpoint. */
+export function hasCheckpoint(summary: Readonly<Record<string, string>>): boolean {
+  return summary[KAFKA_OFFSETS_KEY] !== undefined || summary[SOURCE_POSITION_KEY] !== undefined;
+}
+
+/**
+ * The `floe.sync.checkpoint` property a sync commit sets beside its snapshot: the checkpoint keys
+ * of its summary and its commit id. Empty when the summary carries no checkpoint.
+ */
+export function checkpointProperty(summary: Readonly<Record<string, string>>, commitId: string): Record<string, string> {
+  if (!hasCheckpoint(summary)) return {};
+  const inlined: Record<string, unknown> = { [COMMIT_ID_KEY]: commitId };
+  for (const [k, v] of Object.entries(checkpointKeys(summary))) inlined[k] = JSON.parse(v) as unknown;
+  return { [CHECKPOINT_PROPERTY]: JSON.stringify(inlined) };
+}
+
+/** Commit id and summary keys of a `floe.sync.checkpoint` property; throws BadEventError when malformed. */
+function decodeCheckpointProperty(text: string): { commitId: string; keys: Record<string, string> } {
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  const commitId = parsed[COMMIT_ID_KEY];
+  if (typeof commitId !== 'string') throw new BadEventError(`${CHECKPOINT_PROPERTY}: no ${COMMIT_ID_KEY} in ${text}`);
+  const keys: Record<string, string> = {};
+  for (const k of [KAFKA_OFFSETS_KEY, SOURCE_POSITION_KEY]) if (parsed[k] !== undefined) keys[k] = JSON.stringify(parsed[k]);
+  return { commitId, keys };
+}
+
 /** Where to resume, as the newest floe sync commit recorded it. */
 export interface Checkpoint {
-  readonly snapshotId: bigint;
+  /** The snapshot that carries it; null when it came from the table property (that snapshot expired). */
+  readonly snapshotId: bigint | null;
   readonly commitId: string | null;
+  /** `snapshot`: a summary on main's ancestry; `property`: floe.sync.checkpoint, after expiry. */
+  readonly from: 'snapshot' | 'property';
+  /** The checkpoint's summary keys as stored (floe.kafka.offsets, floe.source.position, floe.commit-id). */
+  readonly summary: Readonly<Record<string, string>>;
   readonly offsets: KafkaOffsets;
   readonly position: SourcePosition | null;
 }
 
-/** Walks main back from its head (parents only) and returns the first snapshot `has` accepts. */
-function newestOnMain(metadata: TableMetadata, has: (s: Snapshot) => boolean): Snapshot | undefined {
+/** Walks main back from its head (parents only); the first snapshot `has` accepts, and whether the walk reached a root. */
+function walkMain(metadata: TableMetadata, has: (s: Snapshot) => boolean): { found: Snapshot | undefined; reachedRoot: boolean } {
   const byId = new Map(metadata.snapshots.map((s) => [s.snapshotId, s]));
-  for (let s = currentSnapshot(metadata); s !== undefined; s = s.parentSnapshotId === undefined ? undefined : byId.get(s.parentSnapshotId)) {
-    if (has(s)) return s;
+  let s = currentSnapshot(metadata);
+  if (s === undefined) return { found: undefined, reachedRoot: true };
+  for (;;) {
+    if (has(s)) return { found: s, reachedRoot: false };
+    if (s.parentSnapshotId === undefined) return { found: undefined, reachedRoot: true };
+    const parent = byId.get(s.parentSnapshotId);
+    if (parent === undefined) return { found: undefined, reachedRoot: false };
+    s = parent;
   }
-  return undefined;
 }
 
-/** The checkpoint of the newest snapshot on main with floe's sync keys, or null (never synced). */
-export function readCheckpoint(metadata: TableMetadata): Checkpoint | null {
-  const s = newestOnMain(metadata, (x) => x.summary[KAFKA_OFFSETS_KEY] !== undefined || x.summary[SOURCE_POSITION_KEY] !== undefined);
-  if (s === undefined) return null;
-  const offsets = s.summary[KAFKA_OFFSETS_KEY];
-  const position = s.summary[SOURCE_POSITION_KEY];
+/** The newest snapshot on main's ancestry that `has` accepts. */
+function newestOnMain(metadata: TableMetadata, has: (s: Snapshot) => boolean): Snapshot | undefined {
+  return walkMain(metadata, has).found;
+}
+
+function checkpointOf(snapshotId: bigint | null, commitId: string | null, from: Checkpoint['from'], keys: Record<string, string>): Checkpoint {
+  const offsets = keys[KAFKA_OFFSETS_KEY];
+  const position = keys[SOURCE_POSITION_KEY];
   return {
-    snapshotId: s.snapshotId,
-    commitId: s.summary[COMMIT_ID_KEY] ?? null,
+    snapshotId,
+    commitId,
+    from,
+    summary: { ...keys, ...(commitId === null ? {} : { [COMMIT_ID_KEY]: commitId }) },
     offsets: offsets === undefined ? new Map() : decodeOffsets(offsets),
     position: position === undefined ? null : decodePosition(position),
   };
+}
+
+/**
+ * The checkpoint of the newest snapshot on main with floe's sync keys; else the
+ * floe.sync.checkpoint property when the snapshot it names has expired and main's history was
+ * cut below its head (expiry, not a rollback); else null (never synced, or rolled back past it).
+ */
+export function readCheckpoint(metadata: TableMetadata): Checkpoint | null {
+  const walk = walkMain(metadata, (x) => hasCheckpoint(x.summary));
+  const s = walk.found;
+  if (s !== undefined) return checkpointOf(s.snapshotId, s.summary[COMMIT_ID_KEY] ?? null, 'snapshot', checkpointKeys(s.summary));
+  const text = metadata.properties[CHECKPOINT_PROPERTY];
+  if (text === undefined || walk.reachedRoot) return null;
+  const { commitId, keys } = decodeCheckpointProperty(text);
+  // still there but not on main: main was rolled back past that commit
+  if (metadata.snapshots.some((x) => x.summary[COMMIT_ID_KEY] === commitId)) return null;
+  return checkpointOf(null, commitId, 'property', keys);
 }
 
 /** A pg_current_snapshot(): xids below xmin are finished, at or above xmax not yet started, xip in progress. */

@@ -38,6 +38,8 @@ export interface ChangeSet {
   readonly operation?: SnapshotOperation;
   /** Extra summary keys, e.g. source positions; floe's own keys start with `floe.`. */
   readonly summary?: Readonly<Record<string, string>>;
+  /** Table properties to set in the same atomic metadata commit as the snapshot (e.g. a sync checkpoint). */
+  readonly properties?: Readonly<Record<string, string>>;
   /**
    * Called with the base of every attempt before anything is committed; throw to abandon the
    * commit (e.g. a concurrent writer changed rows this change depends on).
@@ -137,6 +139,9 @@ export async function commitChange(
       updates: [
         { action: 'add-snapshot', snapshot: built },
         { action: 'set-snapshot-ref', refName: branch, snapshotId, type: 'branch' },
+        ...(change.properties === undefined || Object.keys(change.properties).length === 0
+          ? []
+          : [{ action: 'set-properties' as const, updates: change.properties }]),
       ],
     };
   };

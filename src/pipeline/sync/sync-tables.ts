@@ -1,8 +1,8 @@
 /**
  * Getting the configured tables ready to sync: each Iceberg table (created empty from the
  * source's schema when missing, so Debezium's snapshot reads fill it), where it stands (the
- * newest sync checkpoint and the load watermark, both from its snapshot summaries), and an
- * applier holding its key index open.
+ * newest sync checkpoint, from its snapshot summaries or, after they expired, the
+ * floe.sync.checkpoint property; and the load watermark), and an applier holding its key index open.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { ConfigError } from '../../core/errors.ts';
 import type { EventBus } from '../../core/events.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Snapshot, TableIdentifier, TableMetadata } from '../../iceberg/spec/types.ts';
-import { currentSnapshot, snapshotById } from '../../iceberg/table/metadata-access.ts';
+import { currentSnapshot } from '../../iceberg/table/metadata-access.ts';
 import { fileIOFor } from '../../io/registry.ts';
 import { introspectTable } from '../../sources/postgres/introspector.ts';
 import { connectPg, pgConnectOptions } from '../../sources/postgres/connection.ts';
@@ -41,11 +41,9 @@ export function sourceLabel(t: TableConfig): string {
   return `${t.source.schema}.${t.source.table}`;
 }
 
-/** The table's checkpoint for a change source: newest sync summary and load watermark summary. */
+/** The table's checkpoint for a change source: the newest sync checkpoint's keys and the load watermark summary. */
 export function tableCheckpoint(t: TableConfig, metadata: TableMetadata): TableCheckpoint {
-  const cp = readCheckpoint(metadata);
-  const summary = (id: bigint | undefined): Snapshot['summary'] | undefined => (id === undefined ? undefined : snapshotById(metadata, id).summary);
-  return { target: targetLabel(t), source: sourceLabel(t), lastCommitted: summary(cp?.snapshotId), loadWatermark: loadSummary(metadata) };
+  return { target: targetLabel(t), source: sourceLabel(t), lastCommitted: readCheckpoint(metadata)?.summary, loadWatermark: loadSummary(metadata) };
 }
 
 /** The summary of the newest snapshot on main carrying a load watermark (floe.source.pg-snapshot / lsn / scn). */
