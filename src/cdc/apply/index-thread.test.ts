@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FileContent, type DataFile, type Schema } from '../../iceberg/spec/types.ts';
 import { IndexThread } from './index-thread.ts';
 import { packIdStrings, packUpdate } from './index-wire.ts';
@@ -27,7 +28,27 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const start = (name: string): Promise<IndexThread> => IndexThread.start({ indexPath: join(dir, `${name}.sqlite`), identity, tableUuid: UUID });
+const start = (name: string, minTransactionIntervalMs?: number): Promise<IndexThread> =>
+  IndexThread.start({ indexPath: join(dir, `${name}.sqlite`), identity, tableUuid: UUID, minTransactionIntervalMs });
+
+/** The snapshot id and size of the index file `name`, read through a connection of its own. */
+function persisted(name: string): { snapshotId: bigint | null | undefined; size: number } {
+  const index = KeyIndex.open(join(dir, `${name}.sqlite`), identity, UUID);
+  try {
+    return { snapshotId: index.snapshotId, size: index.size() };
+  } finally {
+    index.close();
+  }
+}
+
+/** Posts a first update (applied at once: the thread was quiet) and a second one, which the thread holds back. */
+async function postHeld(thread: IndexThread): Promise<void> {
+  thread.post(packUpdate(change(null, 1n, [], range(0, 100), f1, true)));
+  await thread.drain(0);
+  thread.post(packUpdate(change(1n, 2n, range(0, 10), range(100, 150), f2))); // 0..9 deleted, 100..149 added in f2
+  await sleep(100);
+  assert.equal(thread.pending, 60, 'held back: not applied within 100 ms');
+}
 
 /** `change` from snapshot `from` to `to`: `removed` keys leave f1, `added` keys land in `file` at their own number. */
 function change(from: bigint | null, to: bigint, removed: number[], added: number[], file: DataFile, clear = false): IndexChange {
@@ -138,4 +159,51 @@ test('applyAll keeps nothing of consecutive updates when one does not follow the
   } finally {
     index.close();
   }
+});
+
+test('a lookup right after an update the thread holds back sees it', async () => {
+  const thread = await start('held-lookup', 60_000);
+  await postHeld(thread);
+  const found = await thread.lookup(packIdStrings([0, 10, 120].map(key)));
+  assert.deepEqual([...found.key].map((k, j) => `${k}:${found.files[found.file[j]!]!.filePath}#${found.pos[j]}`), ['1:f1.parquet#10', '2:f2.parquet#120']);
+  assert.equal(thread.pending, 0, 'applied before the lookup was answered');
+  await thread.close();
+});
+
+test('close persists the updates the thread holds back', async () => {
+  const thread = await start('held-close', 60_000);
+  await postHeld(thread);
+  const t0 = performance.now();
+  await thread.close();
+  assert.ok(performance.now() - t0 < 5000, 'close does not wait out the interval');
+  assert.deepEqual(persisted('held-close'), { snapshotId: 2n, size: 140 });
+});
+
+test('drain(0) has the thread apply what it holds back at once, and everything is persisted', async () => {
+  const thread = await start('held-drain', 60_000);
+  await postHeld(thread);
+  const t0 = performance.now();
+  await thread.drain(0);
+  assert.ok(performance.now() - t0 < 1000, `drain took ${performance.now() - t0} ms`);
+  assert.equal(thread.pending, 0);
+  assert.deepEqual(persisted('held-drain'), { snapshotId: 2n, size: 140 });
+  await thread.close();
+});
+
+test('held-back updates apply on their own once the interval has passed', async () => {
+  const thread = await start('held-interval', 300);
+  await postHeld(thread);
+  thread.post(packUpdate(change(2n, 3n, [], [200], f2)));
+  for (let waited = 0; thread.pending > 0 && waited < 5000; waited += 20) await sleep(20);
+  assert.equal(thread.pending, 0, 'applied without a drain, lookup or close');
+  assert.deepEqual(persisted('held-interval'), { snapshotId: 3n, size: 141 });
+  await thread.close();
+});
+
+test('a held-back update that fails surfaces at close', async () => {
+  const thread = await start('held-fails', 60_000);
+  await postHeld(thread);
+  thread.post(packUpdate(change(5n, 6n, [], [1], f1))); // the index will be at snapshot 2
+  await assert.rejects(thread.close(), /at snapshot 2, update expects 5/);
+  assert.deepEqual(persisted('held-fails'), { snapshotId: 1n, size: 100 }, 'nothing of the failed transaction kept');
 });

@@ -1,9 +1,11 @@
 /**
  * The main thread's handle on one table's key index thread (index-worker.ts): posts each
  * commit's update without waiting, sends a batch's cache misses as one lookup, counts entries
- * posted and not yet persisted (for backpressure) and surfaces the thread's first failure on
- * the next call, or at close when no call saw it. The thread is unref'd while idle, so a
- * forgotten close does not keep the process alive, and ref'd while it has work in hand.
+ * posted and not yet persisted (for backpressure: the thread holds updates back for up to
+ * minTransactionIntervalMs, so a drain that has to wait asks it to apply them now) and surfaces
+ * the thread's first failure on the next call, or at close when no call saw it. The thread is
+ * unref'd while idle, so a forgotten close does not keep the process alive, and ref'd while it
+ * has work in hand (held-back updates included: at most one interval).
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -83,11 +85,13 @@ export class IndexThread {
     return answer;
   }
 
-  /** Resolves once at most `limit` posted entries are unpersisted (0: all persisted). */
+  /** Resolves once at most `limit` posted entries are unpersisted (0: all persisted); the thread stops holding updates back for it. */
   drain(limit = 0): Promise<void> {
     this.#check();
     if (this.#pending <= limit) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => this.#drains.push({ limit, resolve, reject }));
+    const drained = new Promise<void>((resolve, reject) => this.#drains.push({ limit, resolve, reject }));
+    this.#send({ type: 'flush' });
+    return drained;
   }
 
   /** Has the thread open the index file again (another connection changed it), with `identity`. */

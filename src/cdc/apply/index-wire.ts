@@ -38,6 +38,8 @@ export interface IndexThreadInit {
   readonly indexPath: string;
   readonly identity: RowIdentity;
   readonly tableUuid: string;
+  /** After a transaction, the next waits this long (ms) unless the held updates grow large; default 1000. */
+  readonly minTransactionIntervalMs?: number;
 }
 
 /** Main → index thread, handled strictly in order. */
@@ -46,6 +48,8 @@ export type IndexRequest =
   | { readonly type: 'lookup'; readonly seq: number; readonly ids: PackedIds }
   /** Another connection changed the index file: open it again (with this identity). */
   | { readonly type: 'reopen'; readonly identity: RowIdentity; readonly tableUuid: string }
+  /** The applier waits for updates to persist: apply the held ones now. */
+  | { readonly type: 'flush' }
   | { readonly type: 'close' };
 
 /** Index thread → main. After `failed` the thread ignores everything but `close`. */
