@@ -153,11 +153,14 @@ function threadsCpuNs(tids: readonly string[]): number {
   return ns;
 }
 
-/** CPU time of `tids` once they stop using CPU (≤ 0.5 ms over 50 ms, e.g. the index thread has persisted all), ns. */
+/**
+ * CPU time of `tids` once they stop using CPU (≤ 0.5 ms over 1.5 s, e.g. the index thread has
+ * persisted all: the window is longer than the thread holds updates back, 1 s), ns.
+ */
 async function idleCpuNs(tids: readonly string[]): Promise<number> {
   let last = threadsCpuNs(tids);
   for (;;) {
-    await sleep(50);
+    await sleep(1500);
     const now = threadsCpuNs(tids);
     if (now - last <= 500_000) return now;
     last = now;
