@@ -200,3 +200,32 @@ test('the full example in docs/configuration.md is valid', async () => {
   assert.equal(c.sources.shop!.port, 5433);
   assert.deepEqual(secretValues(c), ['file-pw', 'cpw']);
 });
+
+test('sync.source.fetch: defaults, a valid block, and each bad value named by its path', async () => {
+  const parse = (extra: string) => parseConfigText(`sync: { source: { type: kafka, brokers: "k:9092"${extra} } }`, { configPath: join(dir, 'floe.yaml'), env: { WAIT: '250' } });
+  const fetchOf = (c: Awaited<ReturnType<typeof parse>>) => (c.sync.source?.type === 'kafka' ? c.sync.source.fetch : undefined);
+  assert.deepEqual(fetchOf(await parse('')), { maxWaitMs: 500, maxKiB: 4096, partitionMaxKiB: 1024, bufferMiB: 64, refreshMs: 5000 });
+  assert.deepEqual(fetchOf(await parse(', fetch: { maxWaitMs: "${env:WAIT}", partitionMaxKiB: 256 }')), { maxWaitMs: 250, maxKiB: 4096, partitionMaxKiB: 256, bufferMiB: 64, refreshMs: 5000 });
+  assert.deepEqual(fetchOf(await parse(', fetch: { maxKiB: 16384, partitionMaxKiB: 16384, bufferMiB: 256 }')), { maxWaitMs: 500, maxKiB: 16384, partitionMaxKiB: 16384, bufferMiB: 256, refreshMs: 5000 });
+  const lines = await problems(`
+sync:
+  source:
+    type: kafka
+    brokers: k:9092
+    fetch: { maxWaitMs: 0, maxKiB: 1.5, bufferMiB: 100000, refreshMs: -1, maxBytes: 5 }
+`);
+  const expected = [
+    'sync.source.fetch.maxWaitMs: got 0; expected ≥ 1',
+    'sync.source.fetch.maxKiB: got 1.5; expected',
+    'sync.source.fetch.bufferMiB: got 100000; expected ≤ 65536',
+    'sync.source.fetch.refreshMs: got -1; expected ≥ 100',
+    'sync.source.fetch.maxBytes: unknown setting',
+  ];
+  for (const e of expected) assert.ok(lines.some((l) => l.startsWith(e)), `missing ${e} in\n${lines.join('\n')}`);
+  assert.deepEqual(await problems('sync: { source: { type: kafka, brokers: "k:9092", fetch: { maxKiB: 512 } } }'), [
+    'sync.source.fetch.partitionMaxKiB: missing; expected ≤ maxKiB (512); default 1024',
+  ]);
+  assert.deepEqual(await problems('sync: { source: { type: kafka, brokers: "k:9092", fetch: { maxKiB: 512, partitionMaxKiB: 513 } } }'), [
+    'sync.source.fetch.partitionMaxKiB: got 513; expected ≤ maxKiB (512); default 1024',
+  ]);
+});

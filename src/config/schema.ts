@@ -112,6 +112,32 @@ const loadSchema = z
   })
   .prefault({});
 
+/**
+ * Defaults of `sync.source.fetch`, the Kafka fetch tuning: the one place these numbers live (the
+ * fetcher falls back to them too). Why 4 MiB / 1 MiB: see FETCH_BYTES in cdc/kafka/partition-fetcher.ts.
+ */
+export const KAFKA_FETCH_DEFAULTS = {
+  maxWaitMs: 500, //        broker long-poll when a fetch finds nothing new
+  maxKiB: 4096, //          bytes one fetch returns at most (all partitions of one leader)
+  partitionMaxKiB: 1024, // bytes one fetch returns per partition at most, ≤ maxKiB
+  bufferMiB: 64, //         prefetched records held at most before fetching pauses
+  refreshMs: 5000, //       topic and partition discovery interval
+} as const;
+
+const kafkaFetchSchema = z
+  .strictObject({
+    maxWaitMs: int(1, 10_000).default(KAFKA_FETCH_DEFAULTS.maxWaitMs).describe('Broker long-poll when there is nothing new (fetch.max.wait.ms)'),
+    maxKiB: int(1, 262_144).default(KAFKA_FETCH_DEFAULTS.maxKiB).describe('Bytes one fetch returns at most, KiB (fetch.max.bytes); larger suits a distant broker'),
+    partitionMaxKiB: int(1, 262_144).default(KAFKA_FETCH_DEFAULTS.partitionMaxKiB).describe('Bytes per partition per fetch at most, KiB (max.partition.fetch.bytes); ≤ maxKiB'),
+    bufferMiB: int(1, 65_536).default(KAFKA_FETCH_DEFAULTS.bufferMiB).describe('Prefetched records held in memory at most, MiB'),
+    refreshMs: int(100, 3_600_000).default(KAFKA_FETCH_DEFAULTS.refreshMs).describe('Interval of topic and partition discovery'),
+  })
+  .superRefine((f, ctx) => {
+    if (f.partitionMaxKiB > f.maxKiB) ctx.addIssue({ code: 'custom', path: ['partitionMaxKiB'], message: `expected ≤ maxKiB (${f.maxKiB}); default ${KAFKA_FETCH_DEFAULTS.partitionMaxKiB}` });
+  })
+  .prefault({})
+  .describe('Kafka fetch sizing: defaults suit a nearby broker; a distant one wants larger fetches, a local one smaller');
+
 const kafkaSyncSourceSchema = z
   .strictObject({
     type: z.literal('kafka'),
@@ -153,6 +179,7 @@ const kafkaSyncSourceSchema = z
       })
       .prefault({})
       .describe("The connector's value settings (Debezium defaults); needed to read records sent without schemas"),
+    fetch: kafkaFetchSchema,
   })
   .superRefine((s, ctx) => {
     if (s.topics && s.topicPattern !== undefined) ctx.addIssue({ code: 'custom', path: ['topicPattern'], message: 'expected topics or topicPattern, not both' });

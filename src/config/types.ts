@@ -154,6 +154,17 @@ export interface KafkaSyncSourceConfig {
   readonly ssl?: boolean | KafkaSslConfig;
   /** The Debezium connector's value settings (its defaults): how to read records without embedded schemas. */
   readonly debezium: DebeziumModesConfig;
+  /** Fetch sizing; the loader always sets it (KAFKA_FETCH_DEFAULTS in schema.ts), hand-built configs may omit it. */
+  readonly fetch?: KafkaFetchConfig;
+}
+
+/** How floe fetches from Kafka; sizes in KiB/MiB as written, converted to bytes by openKafkaSource. */
+export interface KafkaFetchConfig {
+  readonly maxWaitMs: number; // broker long-poll, 1..10000, default 500
+  readonly maxKiB: number; // per fetch, 1..262144, default 4096
+  readonly partitionMaxKiB: number; // per partition per fetch, ≤ maxKiB, default 1024
+  readonly bufferMiB: number; // prefetched records held at most, 1..65536, default 64
+  readonly refreshMs: number; // topic/partition discovery, 100..3600000, default 5000
 }
 
 /** Debezium connector settings that change how values are encoded (names as in Debezium, camelCased). */

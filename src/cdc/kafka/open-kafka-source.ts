@@ -2,9 +2,10 @@
  * Builds the Kafka change source from the config and the opened sync tables: each table's
  * topic, a Debezium decoder for its Iceberg schema and key (with semantic hints from the
  * PostgreSQL source when it is configured, for records sent without schemas), and the
- * bad-event policy. An unknown column stops its table instead of taking the bad-event path.
+ * bad-event policy, and the fetch sizing of `sync.source.fetch`. An unknown column stops its
+ * table instead of taking the bad-event path.
  */
-import type { Config, KafkaSyncSourceConfig, TableConfig } from '../../config/types.ts';
+import type { Config, KafkaFetchConfig, KafkaSyncSourceConfig, TableConfig } from '../../config/types.ts';
 import { BadEventError, ConfigError } from '../../core/errors.ts';
 import type { EventBus, FloeEvents } from '../../core/events.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -39,6 +40,23 @@ export function ignoredColumns(columns: TableConfig['columns']): (column: string
   return (column) => exclude.has(column) || (include !== undefined && !include.has(column));
 }
 
+/**
+ * The fetcher's tuning: `sync.source.fetch` in bytes and ms, overridden key by key by `tuning`
+ * (tests, benchmarks). Without a fetch block (a hand-built config) only `tuning` applies and the
+ * fetcher uses its defaults, which are the config's.
+ */
+export function fetcherTuning(fetch: KafkaFetchConfig | undefined, tuning: KafkaChangeSourceOptions['fetcher'] = {}): NonNullable<KafkaChangeSourceOptions['fetcher']> {
+  const configured = fetch === undefined ? {} : {
+    maxWaitMs: fetch.maxWaitMs,
+    maxBytes: fetch.maxKiB * 1024,
+    partitionMaxBytes: fetch.partitionMaxKiB * 1024,
+    bufferBytes: fetch.bufferMiB * 1024 * 1024,
+    refreshMs: fetch.refreshMs,
+  };
+  const overrides = Object.entries(tuning).filter(([, v]) => v !== undefined);
+  return { ...configured, ...Object.fromEntries(overrides) };
+}
+
 /** Semantic hints per table from the PostgreSQL sources (empty when a table's source is not configured). */
 async function hintsByTable(config: Config, source: KafkaSyncSourceConfig, tables: readonly SourceTable[], logger: Logger): Promise<Map<string, Record<string, SemanticHint>>> {
   const out = new Map<string, Record<string, SemanticHint>>();
@@ -61,7 +79,7 @@ async function hintsByTable(config: Config, source: KafkaSyncSourceConfig, table
   return out;
 }
 
-/** The Kafka change source for `tables` under `config.sync`. */
+/** The Kafka change source for `tables` under `config.sync`; `tuning` overrides `sync.source.fetch` key by key. */
 export async function openKafkaSource(config: Config, tables: readonly SourceTable[], events: EventBus, logger: Logger, tuning: KafkaChangeSourceOptions['fetcher'] = {}): Promise<KafkaChangeSource> {
   const source = config.sync.source;
   if (source?.type !== 'kafka') throw new ConfigError('sync.source: expected a kafka source (type: kafka, brokers, topicPrefix or per-table topic)');
@@ -75,7 +93,7 @@ export async function openKafkaSource(config: Config, tables: readonly SourceTab
     deadLetterDir: config.sync.deadLetterDir,
     events,
     logger,
-    fetcher: tuning,
+    fetcher: fetcherTuning(source.fetch, tuning),
     tables: tables.map((t) => {
       const schema = currentSchema(t.metadata);
       const keyColumns = schema.identifierFieldIds.map((id) => schema.fields.find((f) => f.id === id)!.name);

@@ -7,6 +7,7 @@
  * (generation -1, as a standalone consumer) only for lag monitoring.
  */
 import { Admin, Consumer, ListOffsetTimestamps } from '@platformatic/kafka';
+import { KAFKA_FETCH_DEFAULTS } from '../../config/schema.ts';
 import { RetryableError } from '../../core/errors.ts';
 import type { KafkaConnectOptions } from './client-options.ts';
 
@@ -41,11 +42,12 @@ export interface FetcherOptions {
   readonly startOffset: (topic: string, partition: number) => bigint | undefined;
   /** Called with each partition's lag (high watermark − next offset handed out) after a poll, at most once a second. */
   readonly onLag?: (topic: string, partition: number, lag: number) => void;
-  readonly maxWaitMs?: number; // broker long-poll, default 500
-  readonly maxBytes?: number; // per fetch, default 4 MiB (see FETCH_BYTES)
-  readonly partitionMaxBytes?: number; // default 1 MiB
-  readonly bufferBytes?: number; // prefetched records held at most, default 64 MiB
-  readonly refreshMs?: number; // topic/partition discovery interval, default 5000
+  // Tuning; each defaults to FETCHER_DEFAULTS (sync.source.fetch in the config).
+  readonly maxWaitMs?: number; // broker long-poll
+  readonly maxBytes?: number; // per fetch (see FETCHER_DEFAULTS)
+  readonly partitionMaxBytes?: number; // per partition per fetch
+  readonly bufferBytes?: number; // prefetched records held at most
+  readonly refreshMs?: number; // topic/partition discovery interval
 }
 
 interface PartitionState {
@@ -63,7 +65,9 @@ interface Routes {
 }
 
 /**
- * Fetch sizes. @platformatic/kafka parses a response in place across the socket's chunks
+ * The fetcher's tuning when the caller gives none, in bytes: the config's defaults
+ * (KAFKA_FETCH_DEFAULTS in config/schema.ts, sync.source.fetch), so the numbers live once.
+ * Fetch sizes: @platformatic/kafka parses a response in place across the socket's chunks
  * (~64 KiB each) and finds the chunk of every read by walking from the first, so parsing
  * costs per record grow with the response's size. bench/kafka-source.ts (2.2 KB Debezium
  * records, one partition, fetch-only CPU per record): 4 MiB per partition 2.6 µs, 1 MiB 1.7,
@@ -74,7 +78,13 @@ interface Routes {
  * thread, at any size.) maxBytes keeps the 4 : 1 ratio to the partition limit. Kafka returns
  * a first batch larger than either limit whole.
  */
-const FETCH_BYTES = { maxBytes: 4 << 20, partitionMaxBytes: 1 << 20 } as const;
+export const FETCHER_DEFAULTS = {
+  maxWaitMs: KAFKA_FETCH_DEFAULTS.maxWaitMs,
+  maxBytes: KAFKA_FETCH_DEFAULTS.maxKiB << 10,
+  partitionMaxBytes: KAFKA_FETCH_DEFAULTS.partitionMaxKiB << 10,
+  bufferBytes: KAFKA_FETCH_DEFAULTS.bufferMiB << 20,
+  refreshMs: KAFKA_FETCH_DEFAULTS.refreshMs,
+} as const;
 
 /** Records of one partition from one fetch, handed out in order from `head`. */
 interface Chunk {
@@ -224,14 +234,14 @@ export class PartitionFetcher {
     let failures = 0;
     while (!this.#closed) {
       try {
-        if (Date.now() - this.#lastRefresh >= (this.#o.refreshMs ?? 5000)) await this.#refresh();
-        if (this.#queuedBytes >= (this.#o.bufferBytes ?? 64 << 20)) {
+        if (Date.now() - this.#lastRefresh >= (this.#o.refreshMs ?? FETCHER_DEFAULTS.refreshMs)) await this.#refresh();
+        if (this.#queuedBytes >= (this.#o.bufferBytes ?? FETCHER_DEFAULTS.bufferBytes)) {
           await new Promise<void>((resolve) => (this.#drained = resolve));
           this.#drained = null;
           continue;
         }
         if (this.#parts.size === 0) {
-          await sleep(Math.min(this.#o.refreshMs ?? 5000, 500));
+          await sleep(Math.min(this.#o.refreshMs ?? FETCHER_DEFAULTS.refreshMs, 500));
           continue;
         }
         await this.#fetchOnce();
@@ -285,8 +295,8 @@ export class PartitionFetcher {
 
   async #fetchFrom(node: number, group: Map<string, PartitionState[]>, names: Map<string, string>): Promise<void> {
     const requested = new Map<string, bigint>();
-    const partitionMaxBytes = this.#o.partitionMaxBytes ?? FETCH_BYTES.partitionMaxBytes;
-    const maxBytes = this.#o.maxBytes ?? FETCH_BYTES.maxBytes;
+    const partitionMaxBytes = this.#o.partitionMaxBytes ?? FETCHER_DEFAULTS.partitionMaxBytes;
+    const maxBytes = this.#o.maxBytes ?? FETCHER_DEFAULTS.maxBytes;
     const request = [...group].map(([topicId, parts]) => ({
       topicId,
       partitions: parts.map((p) => {
@@ -296,7 +306,7 @@ export class PartitionFetcher {
     }));
     let response;
     try {
-      response = await this.#consumer.fetch({ node, topics: request, maxWaitTime: this.#o.maxWaitMs ?? 500, maxBytes, minBytes: 1 });
+      response = await this.#consumer.fetch({ node, topics: request, maxWaitTime: this.#o.maxWaitMs ?? FETCHER_DEFAULTS.maxWaitMs, maxBytes, minBytes: 1 });
     } catch (error) {
       throw this.#fetchError(error, names, requested);
     }
