@@ -4,7 +4,8 @@
  * with edge values must match exactly; then an updated, a deleted and an inserted source row
  * must be named by key; composite keys, a keyless table, hostile names, the value rules, and the
  * CLI's exit codes and JSON. Then after `floe load` + `floe sync` (PostgreSQL logical
- * replication): the position verify reports is the one sync recorded, not "unknown".
+ * replication): the position verify reports is the one sync recorded, not "unknown"; with a
+ * sync wait, caught up while sync runs and timed out while it does not.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -239,6 +240,11 @@ if (url === undefined || url === '') {
     assert.equal(text.code, 1);
     assert.match(text.stdout, /id=7.*values differ.*v/);
     assert.equal((await run('v.nope')).code, 2);
+    const noSync = await run('v.cli', '--wait-for-sync', '0');
+    assert.equal(noSync.code, 1, noSync.stdout);
+    assert.match(noSync.stdout, /Verify could not wait for sync \(no sync\.source is configured\)\./);
+    assert.equal((await run('v.cli', '--wait-for-sync', 'soon')).code, 2);
+    assert.equal((await run('v.cli', '--wait-for-sync', '1', '--snapshot-id', '1')).code, 2);
   });
 
   describe('after floe sync (PostgreSQL logical replication): the position sync recorded', () => {
@@ -262,15 +268,16 @@ if (url === undefined || url === '') {
       await fx.cleanup();
     });
 
-    /** `floe sync --once`: applies what the slot has, then returns. */
-    async function syncOnce(): Promise<void> {
+    /** `floe sync`: applies what the slot has, then returns when idle (`floe sync --once`) or, with a signal, when aborted. */
+    async function syncOnce(signal?: AbortSignal): Promise<void> {
       const tables = await openSyncTables(config, syncCatalog, events, logger);
       try {
         await runSync({
           source: new ThreadedChangeSource({ recipe: sourceRecipe(config, tables), events, logger }),
           tables: tables.map((t) => t.checkpoint),
           sinks: new Map(tables.map((t) => [t.label, t.sink])),
-          maxBatchChanges: 1000, maxBatchBytes: 64 << 20, commitIntervalMs: 200, logger, idleExitMs: 1500, pollSliceMs: 100,
+          maxBatchChanges: 1000, maxBatchBytes: 64 << 20, commitIntervalMs: 200, logger, pollSliceMs: 100,
+          ...(signal === undefined ? { idleExitMs: 1500 } : { signal }),
         });
       } finally {
         for (const t of tables) await t.applier.close();
@@ -323,6 +330,44 @@ if (url === undefined || url === '') {
       const synced = await verifyOrders();
       assert.equal(synced.match, true);
       assert.ok(parseLsn(synced.positions.recorded!.lsn!) > parseLsn(first.lsn!), `${synced.positions.recorded!.lsn} after ${first.lsn}`);
+    });
+
+    const verifyWaiting = (timeoutMs: number) =>
+      verifyTable({ client: fx.db, catalog: syncCatalog, source: { schema: fx.schema, table: 'orders' }, target: config.tables[0]!.target, options: config.load, waitForSync: { slot: fx.slot, timeoutMs } });
+
+    it('--wait-for-sync while sync runs: the slot confirms verify\'s LSN, then Iceberg holds every change verify saw', async () => {
+      const stop = new AbortController();
+      const running = syncOnce(stop.signal);
+      try {
+        await fx.db.query(`UPDATE "${fx.schema}".orders SET v = 'while syncing' WHERE id = 11`); // not applied yet when verify starts
+        const r = await verifyWaiting(20_000);
+        const w = r.positions.syncWait!;
+        assert.equal(w.state, 'caught-up', JSON.stringify(w));
+        assert.ok(w.state === 'caught-up' && w.slot === fx.slot && parseLsn(w.confirmedLsn) >= parseLsn(w.verifyLsn) && w.verifyLsn === r.positions.verify.lsn);
+        assert.equal(r.match, true, JSON.stringify(r.differences));
+        const text = formatVerifyText(r);
+        assert.match(text, /MATCH/);
+        assert.match(text, new RegExp(`Sync had applied everything up to verify's snapshot: slot ${fx.slot} confirmed LSN ${w.confirmedLsn}, at or past verify's read at LSN ${w.verifyLsn}`));
+        assert.doesNotMatch(text, /not applied yet/);
+        const json = verifyJson(r) as { positions: { syncWait: { state: string; slot: string; confirmedLsn: string; verifyLsn: string } } };
+        assert.deepEqual([json.positions.syncWait.state, json.positions.syncWait.slot, json.positions.syncWait.verifyLsn], ['caught-up', fx.slot, w.verifyLsn]);
+      } finally {
+        stop.abort();
+        await running;
+      }
+    });
+
+    it('--wait-for-sync with no sync running: times out with the slot behind verify\'s LSN, the change shown', async () => {
+      await fx.db.query(`UPDATE "${fx.schema}".orders SET v = 'unsynced' WHERE id = 12`);
+      const started = Date.now();
+      const r = await verifyWaiting(300);
+      assert.ok(Date.now() - started < 5000, 'a small timeout returns quickly');
+      const w = r.positions.syncWait!;
+      assert.equal(w.state, 'timed-out', JSON.stringify(w));
+      assert.ok(w.state === 'timed-out' && w.confirmedLsn !== null && parseLsn(w.confirmedLsn) < parseLsn(w.verifyLsn) && w.waitedMs >= 300);
+      assert.equal(r.match, false);
+      assert.deepEqual(r.differences.map((d) => [d.kind, d.key]), [['values-differ', ['12']]]);
+      assert.match(formatVerifyText(r), new RegExp(`Sync had not caught up within 0\\.3 s: slot ${fx.slot} confirmed LSN ${w.confirmedLsn}, before verify's read at LSN ${w.verifyLsn}: differences may be source changes sync has not applied yet\\.`));
     });
   });
 }

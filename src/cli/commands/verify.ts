@@ -1,24 +1,30 @@
 /**
  * `floe verify TABLE`: compares a configured table's PostgreSQL source with its Iceberg table
  * (row count, per-column checksums, first differing keys) and says which source position the
- * Iceberg table reflects (its load's or its last sync's). Exit 0 on match, 1 on mismatch, 2 on
- * error. TABLE is the target `namespace.table` or the source `schema.table` from the config.
+ * Iceberg table reflects (its load's or its last sync's). With --wait-for-sync, first waits for
+ * floe's pg-logical slot to confirm verify's read (pipeline/verify/sync-wait.ts). Exit 0 on match,
+ * 1 on mismatch, 2 on error. TABLE is the target `namespace.table` or the source `schema.table`.
  */
 import { openCatalog } from '../../catalog/open-catalog.ts';
+import { pgLogicalSettings } from '../../cdc/postgres/pg-logical-settings.ts';
 import { redactor, secretValues, type Config, type TableConfig } from '../../config/index.ts';
 import { splitDottedName } from '../../config/names.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { formatVerifyText, verifyJson } from '../../pipeline/verify/report.ts';
+import type { SyncWaitRequest } from '../../pipeline/verify/sync-wait.ts';
 import { verifyTable } from '../../pipeline/verify/verify-table.ts';
 import { connectPg, pgConnectOptions } from '../../sources/postgres/connection.ts';
 import type { Command } from '../command.ts';
 
-const USAGE = `Usage: floe verify TABLE [--json] [--snapshot-id ID] [--max-differences N]
+const USAGE = `Usage: floe verify TABLE [--json] [--snapshot-id ID] [--max-differences N] [--wait-for-sync SECONDS]
   TABLE              a configured table: target namespace.table or source schema.table
                      (quote a part holding '.' or '"': '"my.schema"."Order Lines"')
   --json             print the result as JSON
   --snapshot-id ID   compare this Iceberg snapshot instead of the current one
   --max-differences  differing keys to print (default 10)
+  --wait-for-sync S  wait up to S seconds for pg-logical sync's slot to confirm verify's read
+                     before loading the Iceberg table: then no difference is sync lag
+                     (default: no wait; not with --snapshot-id)
 Exit status: 0 match, 1 mismatch, 2 error.`;
 
 interface Args {
@@ -26,6 +32,8 @@ interface Args {
   readonly json: boolean;
   readonly snapshotId: bigint | undefined;
   readonly maxDifferences: number;
+  /** --wait-for-sync in milliseconds; undefined: no wait. */
+  readonly waitForSyncMs: number | undefined;
 }
 
 function parseArgs(args: readonly string[]): Args {
@@ -33,6 +41,7 @@ function parseArgs(args: readonly string[]): Args {
   let json = false;
   let snapshotId: bigint | undefined;
   let maxDifferences = 10;
+  let waitForSyncMs: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const value = (): string => {
@@ -48,12 +57,18 @@ function parseArgs(args: readonly string[]): Args {
     } else if (a === '--max-differences') {
       maxDifferences = Number(value());
       if (!Number.isInteger(maxDifferences) || maxDifferences < 0) throw new ConfigError(`verify: --max-differences needs a whole number ≥ 0`);
+    } else if (a === '--wait-for-sync') {
+      const v = value();
+      const seconds = /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+      if (!(seconds <= 86_400)) throw new ConfigError(`verify: --wait-for-sync ${v} is not a number of seconds from 0 to 86400`);
+      waitForSyncMs = Math.round(seconds * 1000);
     } else if (a.startsWith('-')) throw new ConfigError(`verify: unknown option ${a}\n${USAGE}`);
     else if (table === undefined) table = a;
     else throw new ConfigError(`verify: one TABLE only (got ${table} and ${a})\n${USAGE}`);
   }
   if (table === undefined) throw new ConfigError(`verify: which table?\n${USAGE}`);
-  return { table, json, snapshotId, maxDifferences };
+  if (waitForSyncMs !== undefined && snapshotId !== undefined) throw new ConfigError('verify: --wait-for-sync compares the current Iceberg snapshot; leave out --snapshot-id');
+  return { table, json, snapshotId, maxDifferences, waitForSyncMs };
 }
 
 /** The configured table named by its target or source name. */
@@ -69,6 +84,16 @@ function findTable(config: Config, name: string): TableConfig {
     throw new ConfigError(`verify: no configured table "${name}"; configured: ${known.join(', ') || 'none'}`);
   }
   return found;
+}
+
+/** floe's slot for the table's source, or why there is none: sync is not pg-logical, or replicates another source. */
+function syncWaitRequest(config: Config, t: TableConfig, timeoutMs: number): SyncWaitRequest {
+  const type = config.sync.source?.type;
+  if (type === undefined) return { unavailable: 'no sync.source is configured' };
+  if (type !== 'postgres') return { unavailable: `sync.source is ${type}, not postgres logical replication` };
+  const settings = pgLogicalSettings(config);
+  if (settings.sourceName !== t.sourceName) return { unavailable: `sync replicates source "${settings.sourceName}", not "${t.sourceName}"` };
+  return { slot: settings.slot, timeoutMs };
 }
 
 export const command: Command = {
@@ -97,6 +122,7 @@ export const command: Command = {
         settings: { primaryKey: t.primaryKey, columns: t.columns },
         ...(opts.snapshotId === undefined ? {} : { snapshotId: opts.snapshotId }),
         maxDifferences: opts.maxDifferences,
+        ...(opts.waitForSyncMs === undefined ? {} : { waitForSync: syncWaitRequest(config, t, opts.waitForSyncMs) }),
       });
       context.out(opts.json ? JSON.stringify(verifyJson(result), null, 2) : formatVerifyText(result));
       return result.match ? 0 : 1;

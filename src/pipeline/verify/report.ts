@@ -7,6 +7,7 @@ import { humanTime, humanTimestamp } from '../../iceberg/spec/human-string.ts';
 import { daysToIsoDate } from '../../iceberg/spec/values.ts';
 import { encodeOffsets, type KafkaOffsets } from '../../cdc/apply/checkpoint.ts';
 import type { PositionAssessment, RecordedPosition } from './source-position.ts';
+import type { SyncWait } from './sync-wait.ts';
 import type { DifferenceReport, VerifyResult } from './verify-table.ts';
 
 const INTEGER = /^-?\d+$/;
@@ -84,13 +85,30 @@ function assessmentLine(a: PositionAssessment): string {
   }
 }
 
-/** The two position lines of the text report: what each side read at, and what follows from it. */
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+/** What waiting for floe's slot showed (sync-wait.ts). */
+export function syncWaitLine(w: SyncWait): string {
+  switch (w.state) {
+    case 'caught-up':
+      return `Sync had applied everything up to verify's snapshot: slot ${w.slot} confirmed LSN ${w.confirmedLsn}, at or past verify's read at LSN ${w.verifyLsn} (after ${seconds(w.waitedMs)}), before the Iceberg table was loaded, so no difference is a change waiting to be applied: each is a real discrepancy (or a row changed after verify read it, which sync applied since).`;
+    case 'timed-out':
+      return `Sync had not caught up within ${seconds(w.timeoutMs)}: slot ${w.slot} confirmed ${w.confirmedLsn === null ? 'no LSN yet' : `LSN ${w.confirmedLsn}`}, before verify's read at LSN ${w.verifyLsn}: differences may be source changes sync has not applied yet.`;
+    case 'unavailable':
+      return `Verify could not wait for sync (${w.reason}).`;
+  }
+}
+
+/**
+ * The position lines of the text report: what each side read at, and what follows from it. A
+ * caught-up sync wait says more than the recorded position can, so its line replaces the assessment.
+ */
 export function positionLines(result: Pick<VerifyResult, 'positions'>): string[] {
-  const { recorded, verify, assessment } = result.positions;
-  return [
-    `Source positions: ${recordedText(recorded)}; verify read the source at LSN ${verify.lsn ?? '(unknown)'}, snapshot ${verify.snapshot}.`,
-    assessmentLine(assessment),
-  ];
+  const { recorded, verify, assessment, syncWait } = result.positions;
+  const readAt = `Source positions: ${recordedText(recorded)}; verify read the source at LSN ${verify.lsn ?? '(unknown)'}, snapshot ${verify.snapshot}.`;
+  if (syncWait === undefined) return [readAt, assessmentLine(assessment)];
+  if (syncWait.state === 'caught-up') return [readAt, syncWaitLine(syncWait)];
+  return [readAt, assessmentLine(assessment), syncWaitLine(syncWait)];
 }
 
 /** The human report: header, per-column table, schema differences, first differing keys, positions. */
@@ -146,7 +164,7 @@ export function verifyJson(result: VerifyResult): unknown {
 }
 
 /** Positions for machines: ids, xids, offsets and byte counts as decimal strings. */
-function positionsJson({ recorded: r, verify, assessment: a }: VerifyResult['positions']): unknown {
+function positionsJson({ recorded: r, verify, assessment: a, syncWait }: VerifyResult['positions']): unknown {
   const recorded = r === null ? null : {
     by: r.by,
     icebergSnapshotId: String(r.icebergSnapshotId),
@@ -159,5 +177,5 @@ function positionsJson({ recorded: r, verify, assessment: a }: VerifyResult['pos
   };
   const assessment = a.state === 'changed' ? { ...a, transactionsEnded: String(a.transactionsEnded) } : a.state === 'sync-behind' ? { ...a, walBytes: String(a.walBytes) } : a;
   const ended = a.state === 'unchanged' ? '0' : a.state === 'changed' ? String(a.transactionsEnded) : null;
-  return { recorded, verify, assessment, transactionsEndedSince: ended };
+  return { recorded, verify, assessment, transactionsEndedSince: ended, ...(syncWait === undefined ? {} : { syncWait }) };
 }

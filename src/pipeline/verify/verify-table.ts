@@ -5,7 +5,9 @@
  * side in one aggregate query inside a REPEATABLE READ transaction, while floe scans the Iceberg
  * snapshot at the same time. When buckets differ, the first of them are fetched from both sides
  * and diffed by key (or as multisets of rows when the table has no key). The source position
- * the Iceberg snapshot reflects is compared with verify's own (source-position.ts).
+ * the Iceberg snapshot reflects is compared with verify's own (source-position.ts). With a
+ * sync wait (sync-wait.ts) the Iceberg table is loaded only after floe's slot has been seen to
+ * confirm verify's LSN; otherwise before the verify transaction, as always.
  */
 import type pg from 'pg';
 import type { Catalog } from '../../catalog/catalog.ts';
@@ -20,6 +22,7 @@ import { chooseBuckets, compareChecksums, KeyedDiff, MultisetDiff, type Checksum
 import { icebergChecksums, icebergKeyedDiff, icebergMultisetDiff, type IcebergSource } from './iceberg-side.ts';
 import { PgVerifySession, type SourcePosition } from './pg-side.ts';
 import { assessPosition, recordedPosition, type PositionAssessment, type RecordedPosition } from './source-position.ts';
+import { confirmedLsnReader, waitForSlot, type SyncWait, type SyncWaitRequest } from './sync-wait.ts';
 import { planVerify, type PlanTableSettings, type VerifyPlan } from './verify-plan.ts';
 
 /** Table property the loader writes: JSON list of the key columns it used, [] = keyless. */
@@ -49,6 +52,8 @@ export interface VerifyTableInput {
   readonly snapshotId?: bigint;
   /** Differences to report (default 10). */
   readonly maxDifferences?: number;
+  /** Wait for floe's pg-logical slot to confirm verify's LSN before loading the Iceberg table (not with `snapshotId`). */
+  readonly waitForSync?: SyncWaitRequest;
 }
 
 /** One reported difference; values are canonical texts (see canonical-js.ts), cut to MAX_VALUE_CHARS. */
@@ -75,6 +80,8 @@ export interface VerifyResult {
     readonly verify: SourcePosition;
     /** Whether the source may have changed since the recorded position, as far as can soundly be said. */
     readonly assessment: PositionAssessment;
+    /** When a sync wait was asked for: whether floe's slot confirmed verify's LSN before the Iceberg table was loaded. */
+    readonly syncWait?: SyncWait;
   };
 }
 
@@ -105,18 +112,28 @@ async function reportDifferences(session: PgVerifySession, plan: VerifyPlan, buc
   });
 }
 
-/** Runs the comparison. Errors (connection, missing table, unsupported type) are thrown. */
-export async function verifyTable(input: VerifyTableInput): Promise<VerifyResult> {
+async function loadIceberg(input: VerifyTableInput) {
   const loaded = await input.catalog.loadTable(input.target);
   const snapshot = input.snapshotId === undefined ? currentSnapshot(loaded.metadata) : snapshotById(loaded.metadata, input.snapshotId);
   const io = input.io ?? fileIOFor(loaded.metadata.location);
-  const iceberg = snapshot === undefined ? undefined : { io, metadata: loaded.metadata, snapshotId: snapshot.snapshotId };
+  const iceberg: IcebergSource | undefined = snapshot === undefined ? undefined : { io, metadata: loaded.metadata, snapshotId: snapshot.snapshotId };
   const schema = loaded.metadata.schemas.find((s) => s.schemaId === loaded.metadata.currentSchemaId)!;
+  return { metadata: loaded.metadata, snapshot, iceberg, schema };
+}
+
+/** Runs the comparison. Errors (connection, missing table, unsupported type) are thrown. */
+export async function verifyTable(input: VerifyTableInput): Promise<VerifyResult> {
+  const wait = input.waitForSync;
+  if (wait?.slot !== undefined && input.snapshotId !== undefined) throw new Error('verify: a sync wait compares the current Iceberg snapshot, not a chosen one');
+  // Without a wait the Iceberg side is loaded first, as it always was; with one, after the slot was seen to confirm verify's LSN.
+  const early = wait?.slot === undefined ? await loadIceberg(input) : undefined;
   const session = await PgVerifySession.begin(input.client);
   let committed = false;
   try {
+    const syncWait = wait === undefined ? undefined : await waitForSlot(confirmedLsnReader(input.client), wait, session.position.lsn);
+    const { metadata, snapshot, iceberg, schema } = early ?? (await loadIceberg(input));
     const table = await introspectTable(input.client, input.source.schema, input.source.table);
-    const settings = { loadedKey: loadedKey(loaded.metadata.properties), ...input.settings };
+    const settings = { loadedKey: loadedKey(metadata.properties), ...input.settings };
     const plan = planVerify(table, schema, input.target, input.options, settings);
     const empty: Checksums = new Map();
     const [sourceSums, icebergSums] = await Promise.all([session.checksums(plan), iceberg ? icebergChecksums(iceberg, plan) : empty]);
@@ -126,7 +143,7 @@ export async function verifyTable(input: VerifyTableInput): Promise<VerifyResult
     const differences = await reportDifferences(session, plan, buckets, found.slice(0, input.maxDifferences ?? 10));
     await session.end();
     committed = true;
-    const recorded = recordedPosition(loaded.metadata, snapshot?.snapshotId);
+    const recorded = recordedPosition(metadata, snapshot?.snapshotId);
     return {
       plan,
       icebergSnapshotId: snapshot?.snapshotId ?? null,
@@ -135,7 +152,7 @@ export async function verifyTable(input: VerifyTableInput): Promise<VerifyResult
       differences,
       differencesFound: found.length,
       bucketsChecked: buckets.length,
-      positions: { recorded, verify: session.position, assessment: assessPosition(recorded, session.position) },
+      positions: { recorded, verify: session.position, assessment: assessPosition(recorded, session.position), ...(syncWait === undefined ? {} : { syncWait }) },
     };
   } finally {
     if (!committed) await input.client.query('ROLLBACK').catch(() => undefined);
