@@ -21,7 +21,18 @@ export interface RowPosition {
   readonly pos: number;
 }
 
-const CODECS: Readonly<Record<string, ParquetCodec>> = { zstd: 'zstd', snappy: 'snappy' };
+const CODECS: Readonly<Record<string, ParquetCodec>> = { zstd: 'zstd', snappy: 'snappy', uncompressed: 'uncompressed' };
+
+/**
+ * The Parquet codec the table's properties ask for (Iceberg's write.parquet.compression-codec;
+ * delete files: write.delete.parquet.compression-codec, else the data files' codec); zstd when
+ * unset or not one floe writes.
+ */
+export function tableCodec(properties: Readonly<Record<string, string>>, files: 'data' | 'deletes' = 'data'): ParquetCodec {
+  const data = properties['write.parquet.compression-codec'];
+  const name = files === 'deletes' ? (properties['write.delete.parquet.compression-codec'] ?? data) : data;
+  return CODECS[(name ?? 'zstd').toLowerCase()] ?? 'zstd';
+}
 
 function dataDir(metadata: TableMetadata): string {
   return metadata.properties['write.data.path']?.replace(/\/+$/, '') ?? `${metadata.location}/data`;
@@ -38,14 +49,13 @@ function dataFileLocation(metadata: TableMetadata, partition: PartitionTuple): s
 export function tableDataWriter(io: FileIO, metadata: TableMetadata): DataFileWriter {
   const props = metadata.properties;
   const target = Number(props['write.target-file-size-bytes'] ?? NaN);
-  const codec = CODECS[props['write.parquet.compression-codec'] ?? 'zstd'];
   return createDataFileWriter({
     io,
     schema: currentSchema(metadata),
     spec: defaultSpec(metadata),
     locationFor: (partition) => dataFileLocation(metadata, partition),
     ...(Number.isFinite(target) && target > 0 ? { targetFileSizeBytes: target } : {}),
-    ...(codec === undefined ? {} : { codec }),
+    codec: tableCodec(props),
   });
 }
 
@@ -87,8 +97,9 @@ export async function writePositionDeletes(io: FileIO, metadata: TableMetadata, 
     deletes.add(dataFile.filePath, pos);
   }
   const files: DataFile[] = [];
+  const codec = tableCodec(metadata.properties, 'deletes');
   for (const { path, specId, partition, deletes } of byPartition.values()) {
-    files.push(await writePositionDeleteGroups({ io, path, specId, partition }, deletes));
+    files.push(await writePositionDeleteGroups({ io, path, specId, partition, codec }, deletes));
   }
   return files;
 }
