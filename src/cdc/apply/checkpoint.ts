@@ -168,12 +168,14 @@ export interface Checkpoint {
 
 /** Walks main back from its head (parents only); the first snapshot `has` accepts, and whether the walk reached a root. */
 function walkMain(metadata: TableMetadata, has: (s: Snapshot) => boolean): { found: Snapshot | undefined; reachedRoot: boolean } {
-  const byId = new Map(metadata.snapshots.map((s) => [s.snapshotId, s]));
+  // built only when the head is not the one: a sync's own last commit usually is (checked twice a batch)
+  let byId: Map<bigint, Snapshot> | undefined;
   let s = currentSnapshot(metadata);
   if (s === undefined) return { found: undefined, reachedRoot: true };
   for (;;) {
     if (has(s)) return { found: s, reachedRoot: false };
     if (s.parentSnapshotId === undefined) return { found: undefined, reachedRoot: true };
+    byId ??= new Map(metadata.snapshots.map((x) => [x.snapshotId, x]));
     const parent = byId.get(s.parentSnapshotId);
     if (parent === undefined) return { found: undefined, reachedRoot: false };
     s = parent;
@@ -261,10 +263,16 @@ export interface LoadWatermark {
   readonly scn?: bigint;
 }
 
+const LOAD_WATERMARK_KEYS = [PG_SNAPSHOT_KEY, SOURCE_LSN_KEY, SOURCE_SCN_KEY];
+
+/** The newest snapshot on main carrying a load watermark (floe.source.pg-snapshot / lsn / scn). */
+export function loadWatermarkSnapshot(metadata: TableMetadata): Snapshot | undefined {
+  return newestOnMain(metadata, (x) => LOAD_WATERMARK_KEYS.some((k) => x.summary[k] !== undefined));
+}
+
 /** The watermark of the newest load commit on main, or null when the table was never loaded by floe. */
 export function readLoadWatermark(metadata: TableMetadata): LoadWatermark | null {
-  const keys = [PG_SNAPSHOT_KEY, SOURCE_LSN_KEY, SOURCE_SCN_KEY];
-  const s = newestOnMain(metadata, (x) => keys.some((k) => x.summary[k] !== undefined));
+  const s = loadWatermarkSnapshot(metadata);
   if (s === undefined) return null;
   // LSNs are pg_lsn text (`0/16B3748`); SCNs are decimal, which parseLsn reads too
   const num = (k: string): bigint | undefined => {

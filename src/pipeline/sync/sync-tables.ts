@@ -11,13 +11,12 @@ import type { Config, TableConfig } from '../../config/types.ts';
 import { ConfigError } from '../../core/errors.ts';
 import type { EventBus } from '../../core/events.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { Snapshot, TableIdentifier, TableMetadata } from '../../iceberg/spec/types.ts';
-import { currentSnapshot } from '../../iceberg/table/metadata-access.ts';
+import type { TableIdentifier, TableMetadata } from '../../iceberg/spec/types.ts';
 import { fileIOFor } from '../../io/registry.ts';
 import { introspectTable } from '../../sources/postgres/introspector.ts';
 import { connectPg, pgConnectOptions } from '../../sources/postgres/connection.ts';
 import { openTableApplier, type TableApplier } from '../../cdc/apply/apply-batch.ts';
-import { PG_SNAPSHOT_KEY, readCheckpoint, SOURCE_LSN_KEY, SOURCE_SCN_KEY } from '../../cdc/apply/checkpoint.ts';
+import { loadWatermarkSnapshot, readCheckpoint } from '../../cdc/apply/checkpoint.ts';
 import { ensureIcebergTable, prepareTable, targetLabel } from '../load/table-setup.ts';
 import type { TableCheckpoint } from './change-source.ts';
 import type { TableSink } from './sync-runner.ts';
@@ -43,17 +42,7 @@ export function sourceLabel(t: TableConfig): string {
 
 /** The table's checkpoint for a change source: the newest sync checkpoint's keys and the load watermark summary. */
 export function tableCheckpoint(t: TableConfig, metadata: TableMetadata): TableCheckpoint {
-  return { target: targetLabel(t), source: sourceLabel(t), lastCommitted: readCheckpoint(metadata)?.summary, loadWatermark: loadSummary(metadata) };
-}
-
-/** The summary of the newest snapshot on main carrying a load watermark (floe.source.pg-snapshot / lsn / scn). */
-function loadSummary(metadata: TableMetadata): Snapshot['summary'] | undefined {
-  const keys = [PG_SNAPSHOT_KEY, SOURCE_LSN_KEY, SOURCE_SCN_KEY];
-  const byId = new Map(metadata.snapshots.map((x) => [x.snapshotId, x]));
-  for (let s = currentSnapshot(metadata); s !== undefined; s = s.parentSnapshotId === undefined ? undefined : byId.get(s.parentSnapshotId)) {
-    if (keys.some((k) => s!.summary[k] !== undefined)) return s.summary;
-  }
-  return undefined;
+  return { target: targetLabel(t), source: sourceLabel(t), lastCommitted: readCheckpoint(metadata)?.summary, loadWatermark: loadWatermarkSnapshot(metadata)?.summary };
 }
 
 /** Creates missing tables from their PostgreSQL source's schema; ConfigError when a table has no reachable source. */
