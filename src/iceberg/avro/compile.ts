@@ -24,12 +24,23 @@ function isLong(schema: unknown): boolean {
   return typeof schema === 'object' && schema !== null && !Array.isArray(schema) && (schema as { type?: unknown }).type === 'long';
 }
 
+/** Compiled types by schema JSON: every manifest and manifest list of a table has one of a few schemas (~1.5 ms to compile). */
+const compiled = new Map<string, avro.Type>();
+const MAX_COMPILED = 64;
+
 /**
  * Compiles `schema` (never mutated) to an avsc Type. Every Avro long, annotated or not, reads
  * and writes as `bigint`; unknown logical types (`map`, `uuid`, ...) fall back to their base type.
+ * Types are immutable and reused for equal schemas.
  */
 export function compileAvroSchema(schema: AvroSchema): avro.Type {
-  return avro.Type.forSchema(structuredClone(schema) as avro.Schema, {
+  const key = JSON.stringify(schema);
+  const known = compiled.get(key);
+  if (known !== undefined) return known;
+  const type = avro.Type.forSchema(structuredClone(schema) as avro.Schema, {
     typeHook: (s: avro.Schema) => (isLong(s) ? bigintLong : undefined),
   });
+  if (compiled.size >= MAX_COMPILED) compiled.clear();
+  compiled.set(key, type);
+  return type;
 }

@@ -87,3 +87,16 @@ test('a negative or non-bigint pos is refused naming it; nothing is written', as
   );
   assert.equal(await io.exists('memory://d3.parquet'), false);
 });
+
+test('thousands of deletes of long and short paths (each path repeated row after row) read back exactly', async () => {
+  const io = new MemoryFileIO();
+  const long1 = `file:///wh/t/data/${'x'.repeat(80)}-1.parquet`;
+  const long2 = `file:///wh/t/data/${'x'.repeat(80)}-2-\u00e9.parquet`;
+  const input = [];
+  for (let i = 0; i < 3000; i++) input.push({ filePath: long2, pos: BigInt(3000 - i) }, { filePath: long1, pos: BigInt(i) }, { filePath: A, pos: BigInt(i) });
+  await writePositionDeleteFile({ io, path: 'memory://d5.parquet', rowGroupRows: 2500 }, input);
+  const back = await readPositionDeletes(io, 'memory://d5.parquet');
+  const expected = [...input].sort((x, y) => (x.filePath < y.filePath ? -1 : x.filePath > y.filePath ? 1 : Number(x.pos - y.pos)));
+  assert.equal(back.length, 9000);
+  assert.deepEqual(back, expected);
+});

@@ -46,6 +46,11 @@ export const encodeUtf8: TypedEncoder = (col, from, to, out, levels, la, st, lim
   let maxAt = -1;
   let maxLen = 0;
   let nullCount = st.nulls;
+  // The last value copied and where its bytes went: a repeat (a delete file's file_path on every
+  // row) is copied from there inside `bytes`, natively and without a view a row.
+  let lastAt = -1;
+  let lastLen = -1;
+  let lastPos = -1;
   let i = from;
   for (; i < to; i++) {
     if (nulls[i] === 1) {
@@ -59,6 +64,7 @@ export const encodeUtf8: TypedEncoder = (col, from, to, out, levels, la, st, lim
     if (pos + 4 + n > bytes.length) {
       out.pos = pos;
       out.ensure(4 + n);
+      if (out.bytes !== bytes) lastAt = -1; // a new buffer: copy the next repeat from `src` again
       bytes = out.bytes;
     }
     bytes[pos] = n;
@@ -66,12 +72,16 @@ export const encodeUtf8: TypedEncoder = (col, from, to, out, levels, la, st, lim
     bytes[pos + 2] = n >>> 16;
     bytes[pos + 3] = n >>> 24;
     pos += 4;
-    if (n <= 64) {
+    if (s === lastAt && n === lastLen) bytes.copyWithin(pos, lastPos, lastPos + n);
+    else if (n <= 64) {
       const view = out.view;
       let k = 0;
       for (; k + 4 <= n; k += 4) view.setUint32(pos + k, sv.getUint32(s + k));
       for (; k < n; k++) bytes[pos + k] = src[s + k]!;
     } else bytes.set(src.subarray(s, s + n), pos);
+    lastAt = s;
+    lastLen = n;
+    lastPos = pos;
     pos += n;
     if (minAt < 0) {
       minAt = maxAt = s;
