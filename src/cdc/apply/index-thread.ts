@@ -9,7 +9,8 @@
  */
 import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { failureError, updateEntries, updateTransfers, type IndexReply, type IndexRequest, type IndexThreadInit, type PackedIds, type PackedPositions, type PackedUpdate } from './index-wire.ts';
+import type { IndexRewrite } from './index-rewrite.ts';
+import { failureError, REWRITE_ENTRIES, rewriteTransfers, updateEntries, updateTransfers, type IndexReply, type IndexRequest, type IndexThreadInit, type PackedIds, type PackedPositions, type PackedUpdate } from './index-wire.ts';
 import { INDEX_WORKER, indexWorkerEntry } from './index-worker-module.ts';
 import type { RowIdentity } from './key-encoding.ts';
 
@@ -74,6 +75,17 @@ export class IndexThread {
     this.#check();
     this.#pending += updateEntries(update);
     this.#send({ type: 'update', update }, updateTransfers(update));
+  }
+
+  /**
+   * Posts a rewrite of the whole index (applied after everything posted before it); does not
+   * wait. It counts as one pending entry: its weight is the copy it carries, not a queue of
+   * changes, and a drain to 0 waits for it.
+   */
+  rewrite(rewrite: IndexRewrite): void {
+    this.#check();
+    this.#pending += REWRITE_ENTRIES;
+    this.#send({ type: 'rewrite', rewrite }, rewriteTransfers(rewrite));
   }
 
   /** The live positions of `ids`, as the index is after every update posted so far. */

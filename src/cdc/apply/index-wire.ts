@@ -6,6 +6,7 @@
  */
 import { CorruptFileError } from '../../core/errors.ts';
 import type { DataFile } from '../../iceberg/spec/types.ts';
+import type { IndexRewrite } from './index-rewrite.ts';
 import type { IndexChange } from './key-cache.ts';
 import type { RowIdentity } from './key-encoding.ts';
 import type { IndexUpdate } from './key-index.ts';
@@ -46,6 +47,8 @@ export interface IndexThreadInit {
 export type IndexRequest =
   | { readonly type: 'update'; readonly update: PackedUpdate }
   | { readonly type: 'lookup'; readonly seq: number; readonly ids: PackedIds }
+  /** Replace the index's entries with a complete cache's (after the updates posted before it). */
+  | { readonly type: 'rewrite'; readonly rewrite: IndexRewrite }
   /** Another connection changed the index file: open it again (with this identity). */
   | { readonly type: 'reopen'; readonly identity: RowIdentity; readonly tableUuid: string }
   /** The applier waits for updates to persist: apply the held ones now. */
@@ -176,6 +179,14 @@ export function updateEntries(packed: PackedUpdate): number {
 export function updateTransfers(update: PackedUpdate): ArrayBuffer[] {
   const { removed: r, added: a } = update;
   return [r.ids.bytes, r.ids.ends, r.file, r.pos, a.ids.bytes, a.ids.ends, a.file, a.pos].map((x) => x.buffer as ArrayBuffer);
+}
+
+/** What a rewrite counts for among the entries pending on the index thread: its weight is the copy it carries, not a queue of changes. */
+export const REWRITE_ENTRIES = 1;
+
+/** The buffers of `rewrite` to transfer with it (the records' copy is the rewrite's own). */
+export function rewriteTransfers(rewrite: IndexRewrite): ArrayBuffer[] {
+  return [rewrite.dump.table.records.buffer as ArrayBuffer];
 }
 
 /** Collects found positions into a PackedPositions (each data file once). */

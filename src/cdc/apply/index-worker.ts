@@ -14,7 +14,8 @@
  * then ignores everything but `close`, and the applier surfaces it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { describeFailure, positionsTransfers, PositionsPacker, unpackIds, unpackUpdate, updateEntries, type IndexReply, type IndexRequest, type IndexThreadInit, type PackedUpdate } from './index-wire.ts';
+import { sortedEntries } from './index-rewrite.ts';
+import { describeFailure, REWRITE_ENTRIES, positionsTransfers, PositionsPacker, unpackIds, unpackUpdate, updateEntries, type IndexReply, type IndexRequest, type IndexThreadInit, type PackedUpdate } from './index-wire.ts';
 import { KeyIndex } from './key-index.ts';
 
 /** Held entries at which the held updates apply without waiting out the interval: replies keep coming, so backpressure keeps easing. */
@@ -25,6 +26,12 @@ const MIN_TRANSACTION_INTERVAL_MS = 1000;
 
 function handle(index: KeyIndex, request: Exclude<IndexRequest, { type: 'update' | 'flush' | 'close' }>, reply: (message: IndexReply, transfer?: ArrayBuffer[]) => void): KeyIndex {
   switch (request.type) {
+    case 'rewrite': {
+      const { fromSnapshotId, toSnapshotId, dump } = request.rewrite;
+      index.rewrite(fromSnapshotId, toSnapshotId, sortedEntries(dump).chunks());
+      reply({ type: 'applied', entries: REWRITE_ENTRIES });
+      return index;
+    }
     case 'lookup': {
       const packer = new PositionsPacker();
       index.locate(unpackIds(request.ids), (key, dataFile, pos) => packer.add(key, dataFile, pos));

@@ -15,10 +15,12 @@ import type { RowPosition } from '../../iceberg/table/table-writer.ts';
 import { idString, type RowIdentity } from './key-encoding.ts';
 import type { IndexEntry } from './key-index.ts';
 import type { SyncTarget } from './key-index-sync.ts';
-import { PositionTable } from './position-table.ts';
+import { PositionTable, type PositionTableDump } from './position-table.ts';
 
 /** File ref of a known-absent entry. */
 const ABSENT = -1;
+/** ABSENT, for readers of a CacheDump. */
+export const ABSENT_FILE = ABSENT;
 /** No slot. */
 const NONE = -1;
 
@@ -47,6 +49,13 @@ export interface IndexChange {
    */
   readonly removed: readonly { readonly id: string; readonly position: RowPosition; readonly readded?: boolean }[];
   readonly added: readonly { readonly id: string; readonly position: RowPosition }[];
+}
+
+/** A copy of a cache's entries (`KeyCache.dump`), structured-clonable: a DumpReader reads the table; file refs index `files`, ABSENT_FILE marks a known-absent entry. */
+export interface CacheDump {
+  readonly table: PositionTableDump;
+  /** The data files entries refer to, by file ref. */
+  readonly files: readonly DataFile[];
 }
 
 /** Identity → position (or known absent) for up to `capacity` identities; see the module doc. */
@@ -125,6 +134,30 @@ export class KeyCache {
   reset(): void {
     this.#forget();
     this.#complete = false;
+  }
+
+  /** A copy of every entry, for another thread (costs a memcpy of the records, no per-entry work). */
+  dump(): CacheDump {
+    return { table: this.#table.dump(), files: [...this.#files] };
+  }
+
+  /**
+   * True when `record(change)` would evict nothing (a complete cache stays complete). Quick when
+   * the identities the change adds fit even if all were new; else counts exactly: identities
+   * added that are not held, less those removed for good that are (a complete cache drops them).
+   */
+  fits(change: IndexChange): boolean {
+    const held = change.clear ? 0 : this.#table.size;
+    if (held + change.added.length <= this.capacity) return true;
+    const addedIds = new Set(change.added.map((a) => a.id));
+    let grows = 0;
+    for (const id of addedIds) if (change.clear || this.#table.find(id) < 0) grows += 1;
+    if (!change.clear && this.#complete) {
+      const gone = new Set<string>();
+      for (const r of change.removed) if (r.readded !== true && !addedIds.has(r.id) && this.#table.find(r.id) >= 0) gone.add(r.id);
+      grows -= gone.size;
+    }
+    return held + grows <= this.capacity;
   }
 
   /**

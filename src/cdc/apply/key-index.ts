@@ -253,6 +253,29 @@ export class KeyIndex {
   }
 
   /**
+   * Replaces every entry with `entries` (in key byte order: appended to an emptied B-tree) and
+   * records `toSnapshotId`, in one transaction. Throws CorruptFileError, keeping nothing, when
+   * the index is not at `fromSnapshotId` or two entries share a key.
+   */
+  rewrite(fromSnapshotId: bigint | null, toSnapshotId: bigint | null, entries: Iterable<readonly IndexEntry[]>): void {
+    try {
+      this.#db.transaction(() => {
+        const at = this.snapshotId;
+        if (at !== fromSnapshotId) throw new CorruptFileError(`key index is at snapshot ${String(at)}, rewrite expects ${String(fromSnapshotId)}`);
+        this.#db.exec('DELETE FROM rows; DELETE FROM files;');
+        this.#files.clear();
+        this.#fileIds.clear();
+        for (const chunk of entries) this.#writes.insertAll(chunk);
+        this.#stmts.metaSet.run('snapshot-id', toSnapshotId === null ? '' : toSnapshotId.toString());
+      })();
+    } catch (error) {
+      this.#reload(); // rolled back: the file ids cached during it are gone
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new CorruptFileError('key index rewrite: two entries share one key', { cause: error });
+      throw error;
+    }
+  }
+
+  /**
    * Starts a rebuild: empties the index and forgets its snapshot, so a crash before
    * `finishRebuild` leaves it unknown (rebuilt again), never half-filled and trusted.
    */

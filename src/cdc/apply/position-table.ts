@@ -51,6 +51,71 @@ function finish(hash: number): number {
   return h ^ (h >>> 16);
 }
 
+/** A PositionTable's entries as `dump` copied them: the records of its slots, and identities too long to sit inline, by slot. */
+export interface PositionTableDump {
+  readonly records: Uint8Array;
+  /** Bytes per record. */
+  readonly stride: number;
+  readonly long: ReadonlyMap<number, string>;
+}
+
+/** Reads a PositionTableDump by slot (elsewhere: another thread). */
+export class DumpReader {
+  /** Slots in the dump, free ones included. */
+  readonly slots: number;
+  readonly #stride: number;
+  readonly #bytes: Buffer;
+  readonly #words: Int32Array;
+  readonly #doubles: Float64Array;
+  readonly #long = new Map<number, Buffer>();
+
+  constructor(dump: PositionTableDump) {
+    // typed views need an aligned offset: a transferred or sliced buffer starts at 0, a subarray may not
+    const records = dump.records.byteOffset % 8 === 0 ? dump.records : dump.records.slice();
+    this.#stride = dump.stride;
+    this.slots = Math.floor(records.byteLength / dump.stride);
+    this.#bytes = Buffer.from(records.buffer, records.byteOffset, records.byteLength);
+    this.#words = new Int32Array(records.buffer, records.byteOffset, records.byteLength >> 2);
+    this.#doubles = new Float64Array(records.buffer, records.byteOffset, records.byteLength >> 3);
+    for (const [slot, id] of dump.long) this.#long.set(slot, Buffer.from(id, 'latin1'));
+  }
+
+  free(slot: number): boolean {
+    return this.#bytes[slot * this.#stride + LEN] === FREE;
+  }
+
+  file(slot: number): number {
+    return this.#words[(slot * this.#stride + FILE) >> 2]!;
+  }
+
+  pos(slot: number): number {
+    return this.#doubles[(slot * this.#stride + POS) >> 3]!;
+  }
+
+  /** The identity bytes at `slot`, a view into the dump (valid while it is). */
+  id(slot: number): Buffer {
+    const at = slot * this.#stride;
+    const len = this.#bytes[at + LEN]!;
+    return len === LONG ? this.#long.get(slot)! : this.#bytes.subarray(at + KEY, at + KEY + len);
+  }
+
+  /** The identities at slots `a` and `b` in byte order (shorter first on a common prefix), as a sort comparator. */
+  compare(a: number, b: number): number {
+    const bytes = this.#bytes;
+    const atA = a * this.#stride;
+    const atB = b * this.#stride;
+    const lenA = bytes[atA + LEN]!;
+    const lenB = bytes[atB + LEN]!;
+    if (lenA === LONG || lenB === LONG) return Buffer.compare(this.id(a), this.id(b));
+    const n = Math.min(lenA, lenB);
+    for (let i = 0; i < n; i += 1) {
+      const d = bytes[atA + KEY + i]! - bytes[atB + KEY + i]!;
+      if (d !== 0) return d;
+    }
+    return lenA - lenB;
+  }
+}
+
 /** Up to `maxEntries` identities with a (file, pos) each; slots are the handles, stable until removed. */
 export class PositionTable {
   readonly maxEntries: number;
@@ -224,6 +289,14 @@ export class PositionTable {
     const at = slot * this.#stride;
     this.#words[(at + FILE) >> 2] = file;
     this.#doubles[(at + POS) >> 3] = pos;
+  }
+
+  /**
+   * A copy of every record and of the long identities, for `forEachDumped` elsewhere (another
+   * thread: the records' buffer can be transferred). One memcpy of `stride` bytes a slot.
+   */
+  dump(): PositionTableDump {
+    return { records: this.#bytes.slice(0, this.#used * this.#stride), stride: this.#stride, long: new Map(this.#long) };
   }
 
   /** Removes everything (and gives the memory back). */
