@@ -11,7 +11,7 @@ import { BadEventError } from '../../core/errors.ts';
 import type { JsonValue } from '../../iceberg/spec/lossless-json.ts';
 import { envelopeMembersUnsafe, isObject, parseJsonText, previewValue, utf8Text } from './json-text.ts';
 import { readSource, type SourceInfo } from './position.ts';
-import { imageSchemas, splitBody, splitSchema, type SchemaAndPayload } from './schema-types.ts';
+import { asBuffer, imageSchemas, payloadSchema, payloadStart, splitBody, splitSchema, type SchemaAndPayload } from './schema-types.ts';
 import { describeOrigin } from './row.ts';
 import { scanEnvelopeTail } from './source-scan.ts';
 import type { ConnectSchema } from './types.ts';
@@ -37,13 +37,33 @@ const NO_SOURCE: SourceInfo = { position: {}, snapshot: false };
 /** Reads the envelope of a record value (bytes or text); throws BadEventError naming table and position. */
 export function readValue(value: Uint8Array | string, table: string, origin: KafkaOrigin): Envelope {
   const what = valueWhat(table, origin);
+  if (typeof value !== 'string') {
+    // Bytes (Kafka): split and scanned in place, no payload text unless the general path runs.
+    const bytes = asBuffer(value);
+    const at = payloadStart(bytes, what);
+    const schema = at >= 0 ? payloadSchema : undefined;
+    const from = at >= 0 ? at : 0;
+    const to = at >= 0 ? bytes.length - 1 : bytes.length;
+    const scanned = scanPayload(bytes, from, to, schema);
+    if (scanned !== undefined) return scanned;
+    const payload = parseJsonText(utf8Text(bytes.subarray(from, to), what), what);
+    return readEnvelope(at >= 0 ? { schema, payload } : splitSchema(payload), table, origin);
+  }
   const body = splitBody(value, what);
-  const text = utf8Text(body.payload, what);
-  // Text records (tests, fixtures) take the scanned path too, so both paths stay covered.
-  const scanned = scanEnvelope(typeof body.payload === 'string' ? Buffer.from(text) : body.payload, text, body.schema);
-  if (scanned !== undefined) return scanned;
+  const text = body.payload as string;
+  // Text records (tests, fixtures) take the scanned path too, so both paths stay covered; text
+  // with a lone surrogate (which UTF-8 bytes cannot carry) only the general path.
+  if (isWellFormed(text)) {
+    const bytes = Buffer.from(text);
+    const scanned = scanPayload(bytes, 0, bytes.length, body.schema);
+    if (scanned !== undefined) return scanned;
+  }
   const payload = parseJsonText(text, what);
   return readEnvelope(body.whole ? splitSchema(payload) : { schema: body.schema, payload }, table, origin);
+}
+
+function isWellFormed(s: string): boolean {
+  return (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
 /**
@@ -72,25 +92,31 @@ export function readEnvelope({ schema, payload }: SchemaAndPayload, table: strin
   };
 }
 
-const SOURCE_MEMBER = ',"source":{';
+const SOURCE_MEMBER = Buffer.from(',"source":{');
+
+/** scanPayload on a payload's bytes (`text`, the same decoded, is not needed: kept for callers). */
+export function scanEnvelope(payload: Uint8Array, _text: string, schema: ConnectSchema | undefined): Envelope | undefined {
+  return scanPayload(asBuffer(payload), 0, payload.length, schema);
+}
 
 /**
- * The scanned path: `payload` (bytes) and `text` (the same, decoded) cut at the first
- * `,"source":{`. What precedes it, closed with `}`, must parse as a non-empty object: then the
- * cut is a member of the envelope itself (JSON.parse validated every quote and brace before
- * it). What follows must scan (source-scan.ts). The members are those JSON.parse would give
- * (a later member replaces an earlier one of the same name; the scan gives up on `before`,
- * `after` or `source` after the source block). Undefined: use the general path.
+ * The scanned path: the payload `b[from, to)` cut at the first `,"source":{`. What precedes it,
+ * closed with `}`, must parse as a non-empty object: then the cut is a member of the envelope
+ * itself (JSON.parse validated every quote and brace before it). What follows must scan
+ * (source-scan.ts, ASCII only). The members are those JSON.parse would give (a later member
+ * replaces an earlier one of the same name; the scan gives up on `before`, `after` or `source`
+ * after the source block). Only the bytes before the cut are decoded, as UTF-8 (no BOM
+ * stripped: the general path strips one only at the payload's start, where JSON.parse here
+ * refuses it). Undefined: use the general path.
  */
-export function scanEnvelope(payload: Uint8Array, text: string, schema: ConnectSchema | undefined): Envelope | undefined {
-  const cut = text.indexOf(SOURCE_MEMBER);
-  if (cut <= 0) return undefined;
-  const last = text.charCodeAt(cut - 1);
+function scanPayload(b: Buffer, from: number, to: number, schema: ConnectSchema | undefined): Envelope | undefined {
+  const cut = b.indexOf(SOURCE_MEMBER, from);
+  if (cut <= from || cut + SOURCE_MEMBER.length > to) return undefined;
+  const last = b[cut - 1]!;
   if (last === 0x7b || last <= 0x20) return undefined; // `{` (no member before) or whitespace: general path
-  // Only ASCII is scanned, so the text after the cut has as many bytes as characters.
-  const tail = scanEnvelopeTail(payload, payload.length - (text.length - cut));
+  const tail = scanEnvelopeTail(b, cut, to);
   if (tail === undefined) return undefined;
-  const head = parseHead(text, cut);
+  const head = parseHead(b as Latin1Buffer, from, cut);
   if (!isObject(head) || envelopeMembersUnsafe(head)) return undefined;
   const op = tail.op ?? head.op;
   if (typeof op !== 'string' || !OPS.has(op)) return undefined;
@@ -105,26 +131,61 @@ export function scanEnvelope(payload: Uint8Array, text: string, schema: ConnectS
   };
 }
 
-const BEFORE_NULL = '{"before":null,"after":';
-const BEFORE = '{"before":';
-const AFTER_NULL = ',"after":null';
+const BEFORE_NULL = Buffer.from('{"before":null,"after":');
+const BEFORE = Buffer.from('{"before":');
+const AFTER_NULL = Buffer.from(',"after":null');
 
 /**
- * The members before the source block (`text` up to `cut`) as an object; undefined when they
- * are not JSON. Debezium's own heads, `{"before":null,"after":…` and `{"before":…,"after":null`,
- * are read by parsing the one image alone (less text for JSON.parse, no joined string); when
- * that image parses, the head is exactly these two members.
+ * The members before the source block (`b[from, cut)`) as an object; undefined when they are
+ * not JSON (or not UTF-8). Debezium's own heads, `{"before":null,"after":…` and
+ * `{"before":…,"after":null`, are read by parsing the one image alone (less text for
+ * JSON.parse, no joined string); when that image parses, the head is exactly these two members.
  */
-function parseHead(text: string, cut: number): JsonValue | undefined {
+function parseHead(b: Latin1Buffer, from: number, cut: number): JsonValue | undefined {
   try {
-    if (text.startsWith(BEFORE_NULL)) return { before: null, after: JSON.parse(text.slice(BEFORE_NULL.length, cut)) as JsonValue };
-    if (text.startsWith(BEFORE) && text.endsWith(AFTER_NULL, cut)) return { before: JSON.parse(text.slice(BEFORE.length, cut - AFTER_NULL.length)) as JsonValue, after: null };
+    if (bytesAt(b, from, BEFORE_NULL)) {
+      const image = utf8Range(b, from + BEFORE_NULL.length, cut);
+      if (image !== undefined) return { before: null, after: JSON.parse(image) as JsonValue };
+    } else if (bytesAt(b, from, BEFORE) && cut - AFTER_NULL.length > from + BEFORE.length && bytesAt(b, cut - AFTER_NULL.length, AFTER_NULL)) {
+      const image = utf8Range(b, from + BEFORE.length, cut - AFTER_NULL.length);
+      if (image !== undefined) return { before: JSON.parse(image) as JsonValue, after: null };
+    }
   } catch {
     // Another layout (e.g. more members): parse the head whole.
   }
+  const head = utf8Range(b, from, cut);
+  if (head === undefined) return undefined;
   try {
-    return JSON.parse(`${text.slice(0, cut)}}`) as JsonValue;
+    return JSON.parse(`${head}}`) as JsonValue;
   } catch {
     return undefined;
   }
+}
+
+/** True when `expected` sits in `b` at `at` (a loop: for a few bytes cheaper than a native compare). */
+function bytesAt(b: Uint8Array, at: number, expected: Uint8Array): boolean {
+  if (at + expected.length > b.length) return false;
+  for (let i = 0; i < expected.length; i++) if (b[at + i] !== expected[i]) return false;
+  return true;
+}
+
+/** Node's Buffer slicer without the argument checks of `toString` (fastest for short strings). */
+interface Latin1Buffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** `b[from, to)` as text: ASCII by latin1 (exact), else strict UTF-8; undefined when not UTF-8. */
+function utf8Range(b: Latin1Buffer, from: number, to: number): string | undefined {
+  for (let i = from; i < to; i++) {
+    if (b[i]! >= 0x80) {
+      try {
+        return utf8.decode(b.subarray(from, to));
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return b.latin1Slice(from, to);
 }

@@ -129,6 +129,33 @@ function bytesAt(record: Buffer, at: number, expected: Buffer): boolean {
   return true;
 }
 
+/** A record's bytes as a Buffer (the same memory). */
+export function asBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** The schema of the body `payloadStart` split last (its block parsed once, see knownSchema). */
+export let payloadSchema: ConnectSchema | undefined;
+
+/**
+ * Where the payload of `bytes` starts when they hold `{"schema":…,"payload":…}` (schema first,
+ * as splitBody describes); the payload then ends before the last byte (`}`), and its schema is
+ * `payloadSchema`. -1 for any other layout: the whole body is the value.
+ */
+export function payloadStart(bytes: Buffer, what: () => string): number {
+  const n = bytes.length;
+  if (n <= PREFIX_BYTES.length + PAYLOAD_BYTES.length || bytes[n - 1] !== CLOSE_BRACE || !bytesAt(bytes, 0, PREFIX_BYTES)) return -1;
+  const payloadAt = seenBlock(bytes);
+  if (payloadAt >= 0) {
+    payloadSchema = lastSeen!.schema;
+    return payloadAt;
+  }
+  const cut = bytes.indexOf(PAYLOAD_BYTES, PREFIX_BYTES.length);
+  if (cut <= 0) return -1;
+  payloadSchema = knownSchema(bytes.subarray(PREFIX_BYTES.length, cut), what).schema;
+  return cut + PAYLOAD_BYTES.length;
+}
+
 /** A record body split at its payload, before the payload is parsed. */
 export interface BodyParts {
   readonly schema: ConnectSchema | undefined;
@@ -149,17 +176,9 @@ export interface BodyParts {
  */
 export function splitBody(data: Uint8Array | string, what: () => string): BodyParts {
   if (typeof data !== 'string') {
-    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    const n = bytes.length;
-    if (n > PREFIX_BYTES.length + PAYLOAD_BYTES.length && bytes[n - 1] === CLOSE_BRACE && bytesAt(bytes, 0, PREFIX_BYTES)) {
-      const payloadAt = seenBlock(bytes);
-      if (payloadAt >= 0) return { schema: lastSeen!.schema, payload: bytes.subarray(payloadAt, n - 1), whole: false };
-      const cut = bytes.indexOf(PAYLOAD_BYTES, PREFIX_BYTES.length);
-      if (cut > 0) {
-        const { schema } = knownSchema(bytes.subarray(PREFIX_BYTES.length, cut), what);
-        return { schema, payload: bytes.subarray(cut + PAYLOAD_BYTES.length, n - 1), whole: false };
-      }
-    }
+    const bytes = asBuffer(data);
+    const at = payloadStart(bytes, what);
+    if (at >= 0) return { schema: payloadSchema, payload: bytes.subarray(at, bytes.length - 1), whole: false };
     return { schema: undefined, payload: bytes, whole: true };
   }
   const text = data;

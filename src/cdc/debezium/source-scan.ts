@@ -191,20 +191,23 @@ function scanMembers(b: Uint8Array, p: number, end: number, part: number): numbe
     if (p < 0 || valueKind !== STRING || b[p] !== COLON) return -1;
     const keyFrom = valueFrom;
     const keyTo = valueTo;
-    p = scanValue(b, p + 1, end, part === TOP);
+    const valueAt = p + 1;
+    p = scanValue(b, valueAt, end, part === TOP);
     if (p < 0) return -1;
     // Debezium's clocks ts_us/ts_ns (source block and envelope) exceed 2^53 by design and are never read.
-    if (valueKind === OTHER_NUMBER && !(part !== NESTED && (isName(b, keyFrom, keyTo, TS_US) || isName(b, keyFrom, keyTo, TS_NS))) && unsafeNumber()) {
-      unsafe = true;
-    }
+    const clock = part !== NESTED && (isName(b, keyFrom, keyTo, TS_US) || isName(b, keyFrom, keyTo, TS_NS));
+    if (valueKind === OTHER_NUMBER && !clock && unsafeNumber()) unsafe = true;
+    let slot = -1;
     if (part === SOURCE) {
       const length = keyTo - keyFrom;
       const slots = length < FIELDS_BY_LENGTH.length ? FIELDS_BY_LENGTH[length]! : [];
-      for (let i = 0; i < slots.length; i++) if (isName(b, keyFrom, keyTo, FIELDS[slots[i]!]!)) keep(slots[i]!);
+      for (let i = 0; i < slots.length; i++) if (isName(b, keyFrom, keyTo, FIELDS[slots[i]!]!)) slot = slots[i]!;
+      if (slot >= 0) keep(slot);
     } else if (part === TOP) {
-      if (isName(b, keyFrom, keyTo, OP_NAME)) keep(OP);
+      if (isName(b, keyFrom, keyTo, OP_NAME)) keep((slot = OP));
       else for (const name of ENVELOPE_PARTS) if (isName(b, keyFrom, keyTo, name)) return -1;
     }
+    if (part !== NESTED) recordMember(valueAt, p, slot, clock, part === TOP);
     const c = b[p];
     if (c === CLOSE) return p + 1;
     if (c !== COMMA) return -1;
@@ -235,25 +238,145 @@ function unsafeNumber(): boolean {
 
 const SOURCE_KEY = bytesOf(',"source":');
 
+// The members of the last full scan (source block and envelope after it), for its template.
+const MAX_MEMBERS = 64;
+let members = 0;
+const memberFrom = new Int32Array(MAX_MEMBERS);
+const memberTo = new Int32Array(MAX_MEMBERS);
+const memberSlot = new Int8Array(MAX_MEMBERS);
+const memberKind = new Uint8Array(MAX_MEMBERS);
+/** Bit 0: a Debezium clock (ts_us/ts_ns); bit 1: a member after the source block (objects allowed). */
+const memberFlags = new Uint8Array(MAX_MEMBERS);
+const CLOCK_FLAG = 1;
+const TOP_FLAG = 2;
+
+function recordMember(from: number, to: number, slot: number, clock: boolean, top: boolean): void {
+  if (members < MAX_MEMBERS) {
+    memberFrom[members] = from;
+    memberTo[members] = to;
+    memberSlot[members] = slot;
+    memberKind[members] = valueKind;
+    memberFlags[members] = (clock ? CLOCK_FLAG : 0) | (top ? TOP_FLAG : 0);
+  }
+  members += 1;
+}
+
 /**
- * Reads the envelope bytes `b` from `at` to their end: `,"source":{…}` followed by `}` (the
- * envelope's end) or by more members and `}`. Undefined when anything lies outside the narrow
- * form described above.
+ * The template of the last tail the full scan read: its bytes cut into constant runs (names,
+ * punctuation, literals, strings floe does not read) and the values between them (numbers,
+ * objects, strings floe reads), each with the slot it fills. A topic's records differ from one
+ * another only in such values, so the next tail is read by comparing the runs byte for byte
+ * and scanning only the values, with the same scanner: every byte is still checked, the names
+ * are those the full scan matched, and any difference sends the tail to the full scan.
  */
-export function scanEnvelopeTail(b: Uint8Array, at: number): EnvelopeTail | undefined {
-  const end = b.length;
+let template = new Uint8Array(1024);
+let templateView: DataView = new DataView(template.buffer);
+/** A DataView of the ArrayBuffer that held the last record (records of one fetch share one). */
+let recordBuffer: ArrayBufferLike = template.buffer;
+let recordView: DataView = templateView;
+let templateValues = -1; // -1: no template
+const runFrom = new Int32Array(MAX_MEMBERS + 1);
+const runTo = new Int32Array(MAX_MEMBERS + 1);
+const valueSlot = new Int8Array(MAX_MEMBERS);
+const valueFlags = new Uint8Array(MAX_MEMBERS);
+
+/** Tail reads by template (the rest took the full scan): lets tests see which path ran. */
+export const tailScanCounts = { template: 0, full: 0 };
+
+function isTemplateValue(i: number): boolean {
+  const kind = memberKind[i]!;
+  if (kind === NULL || kind === TRUE || kind === FALSE) return false;
+  return (kind !== STRING && kind !== ESCAPED_STRING) || memberSlot[i]! >= 0;
+}
+
+/** Makes the members of the full scan of `b` from `at` to `end` the template. */
+function buildTemplate(b: Uint8Array, at: number, end: number): void {
+  templateValues = -1;
+  if (members > MAX_MEMBERS) return;
+  const length = end - at;
+  if (template.length < length) {
+    template = new Uint8Array(Math.max(length, 2 * template.length));
+    templateView = new DataView(template.buffer);
+  }
+  template.set(b.subarray(at, end));
+  let values = 0;
+  let from = 0;
+  for (let i = 0; i < members; i++) {
+    if (!isTemplateValue(i)) continue;
+    runFrom[values] = from;
+    runTo[values] = memberFrom[i]! - at;
+    valueSlot[values] = memberSlot[i]!;
+    valueFlags[values] = memberFlags[i]!;
+    from = memberTo[i]! - at;
+    values += 1;
+  }
+  runFrom[values] = from;
+  runTo[values] = length;
+  templateValues = values;
+}
+
+/** Reads `b` from `at` by the template (slots kept as the full scan would): the index after it, or -1. */
+function matchTemplate(b: Uint8Array, at: number, end: number): number {
+  const t = template;
+  const tv = templateView;
+  if (b.buffer !== recordBuffer) {
+    recordBuffer = b.buffer;
+    recordView = new DataView(recordBuffer);
+  }
+  const bv = recordView;
+  const offset = b.byteOffset;
+  let p = at;
+  for (let i = 0; ; i++) {
+    const from = runFrom[i]!;
+    const n = runTo[i]! - from;
+    if (p + n > end) return -1;
+    // Four bytes a step (unaligned DataView reads): runs are tens of bytes long.
+    let k = 0;
+    for (; k + 4 <= n; k += 4) if (bv.getInt32(offset + p + k) !== tv.getInt32(from + k)) return -1;
+    for (; k < n; k++) if (b[p + k] !== t[from + k]) return -1;
+    p += n;
+    if (i === templateValues) return p;
+    const flags = valueFlags[i]!;
+    p = scanValue(b, p, end, (flags & TOP_FLAG) !== 0);
+    if (p < 0) return -1;
+    if (valueKind === OTHER_NUMBER && (flags & CLOCK_FLAG) === 0 && unsafeNumber()) unsafe = true;
+    const slot = valueSlot[i]!;
+    if (slot >= 0) keep(slot);
+  }
+}
+
+/** The full scan of the tail from `at` (SOURCE_KEY checked): the index after it, or -1. */
+function fullScan(b: Uint8Array, at: number, end: number): number {
+  members = 0;
+  let p = scanMembers(b, at + SOURCE_KEY.length, end, SOURCE);
+  if (p < 0) return -1;
+  // The comma stands in for the `{` of the members after the source block; `,}` is not JSON.
+  if (b[p] === COMMA && b[p + 1] !== CLOSE) p = scanMembers(b, p, end, TOP);
+  else if (b[p] === CLOSE) p += 1;
+  else return -1;
+  return p;
+}
+
+/**
+ * Reads the envelope bytes `b` from `at` to `end` (default: their end): `,"source":{…}`
+ * followed by `}` (the envelope's end) or by more members and `}`. Undefined when anything lies
+ * outside the narrow form described above.
+ */
+export function scanEnvelopeTail(b: Uint8Array, at: number, end = b.length): EnvelopeTail | undefined {
   const open = at + SOURCE_KEY.length;
   if (at < 0 || open >= end || !isName(b, at, open, SOURCE_KEY) || b[open] !== OPEN) return undefined;
   bytes = b;
   slotKind.fill(ABSENT);
   unsafe = false;
-  let p = scanMembers(b, open, end, SOURCE);
-  if (p < 0) return undefined;
-  // The comma stands in for the `{` of the members after the source block; `,}` is not JSON.
-  if (b[p] === COMMA && b[p + 1] !== CLOSE) p = scanMembers(b, p, end, TOP);
-  else if (b[p] === CLOSE) p += 1;
-  else return undefined;
-  if (p !== end || unsafe) return undefined;
+  if (templateValues >= 0 && matchTemplate(b, at, end) === end) tailScanCounts.template += 1;
+  else {
+    slotKind.fill(ABSENT);
+    unsafe = false;
+    if (fullScan(b, at, end) !== end) return undefined;
+    buildTemplate(b, at, end);
+    tailScanCounts.full += 1;
+  }
+  if (unsafe) return undefined;
   const source = sourceInfo();
   if (source === undefined) return undefined;
   if (slotKind[OP] === ABSENT) return { source, op: undefined };
