@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PositionTable } from './position-table.ts';
+import { DumpReader, PositionTable } from './position-table.ts';
 import { seededRandom as rng } from '../../../test/support/seeded-random.ts';
 
 test('random adds, moves and removes (growing past the first allocation, long and inline ids) match a Map, oldest first', () => {
@@ -77,4 +77,32 @@ test('holds: true while the slot holds the id; false once removed, when reused b
   table.remove(long);
   assert.equal(table.holds(long, 'a long one'), false);
   assert.deepEqual([table.holds(-1, 'a'), table.holds(99, 'a')], [false, false]);
+});
+
+test('a dump read back: every entry in use, and DumpReader.sort gives identity byte order (in order already, one length: radix, mixed: comparison)', () => {
+  const rand = rng(11);
+  const shapes = {
+    sorted: (n: number) => String.fromCharCode(1, 8, 0, 0, n >> 8, n & 0xff),
+    uniform: (n: number) => String.fromCharCode(1, 8, (n * 7919) & 0xff, 0, (n >> 8) & 0xff, n & 0xff),
+    mixed: (n: number) => (n % 3 === 0 ? `a long identity ${n}` : String.fromCharCode(n & 0xff, (n >> 8) & 0xff).repeat(1 + (n % 2))),
+  };
+  for (const [shape, idOf] of Object.entries(shapes)) {
+    const table = new PositionTable(3000, 8);
+    const model = new Map<string, number>();
+    for (let n = 0; n < 2500; n += 1) {
+      table.add(idOf(n), n, n + 0.5);
+      model.set(idOf(n), n);
+    }
+    for (let n = 0; n < 2500; n += 1) {
+      if (shape !== 'sorted' && rand() < 0.3) {
+        table.remove(table.find(idOf(n)));
+        model.delete(idOf(n));
+      }
+    }
+    const reader = new DumpReader(table.dump());
+    const inUse = Int32Array.from({ length: reader.slots }, (_, s) => s).filter((s) => !reader.free(s));
+    const got = [...reader.sort(inUse)].map((s) => [Buffer.from(reader.id(s)).toString('latin1'), reader.file(s), reader.pos(s)]);
+    const want = [...model].sort((a, b) => Buffer.compare(Buffer.from(a[0], 'latin1'), Buffer.from(b[0], 'latin1'))).map(([id, n]) => [id, n, n + 0.5]);
+    assert.deepEqual(got, want, shape);
+  }
 });
