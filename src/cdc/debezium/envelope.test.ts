@@ -169,6 +169,16 @@ describe('Debezium envelope: source block read by template', () => {
     assert.deepEqual(decodeIn(cut, '23}}'), readEnvelope(parseBody(Buffer.from(cut), what), 't', origin));
   });
 
+  it('reads an image the flat scan leaves to JSON.parse (a fraction, an escape, a nested value) as the general path does', () => {
+    for (const member of ['"f":1.5,', '"s":"a\\"b",', '"n":{"a":[1]},', '"big":1234567890123456,']) {
+      const value = update.replace('"after":{', `"after":{${member}`);
+      assert.notEqual(value, update);
+      assert.ok(agrees(value), member);
+    }
+    const deleted = update.replace(/"before":null,"after":(\{[^}]*\})/, '"before":$1,"after":null');
+    assert.ok(agrees(deleted.replace('"before":{', '"before":{"f":-0,')));
+  });
+
   it('reads a head that is not ASCII, and leaves one that is not UTF-8 (or starts with a BOM) to the general path', () => {
     const accented = update.replace('"after":{', '"after":{"x":"é ü 😀",');
     assert.notEqual(accented, update);

@@ -12,6 +12,7 @@ import type { JsonValue } from '../../iceberg/spec/lossless-json.ts';
 import { envelopeMembersUnsafe, isObject, parseJsonText, previewValue, utf8Text } from './json-text.ts';
 import { readSource, type SourceInfo } from './position.ts';
 import { asBuffer, imageSchemas, payloadSchema, payloadStart, splitBody, splitSchema, type SchemaAndPayload } from './schema-types.ts';
+import { scanFlatImage } from './image-scan.ts';
 import { describeOrigin } from './row.ts';
 import { scanEnvelopeTail } from './source-scan.ts';
 import type { ConnectSchema } from './types.ts';
@@ -138,15 +139,20 @@ const AFTER_NULL = Buffer.from(',"after":null');
 /**
  * The members before the source block (`b[from, cut)`) as an object; undefined when they are
  * not JSON (or not UTF-8). Debezium's own heads, `{"before":null,"after":…` and
- * `{"before":…,"after":null`, are read by parsing the one image alone (less text for
- * JSON.parse, no joined string); when that image parses, the head is exactly these two members.
+ * `{"before":…,"after":null`, are read from the one image alone: a flat image by image-scan.ts,
+ * else by JSON.parse of its text (no joined string); when that image reads, the head is exactly
+ * these two members.
  */
 function parseHead(b: Latin1Buffer, from: number, cut: number): JsonValue | undefined {
   try {
     if (bytesAt(b, from, BEFORE_NULL)) {
+      const scanned = scanFlatImage(b, from + BEFORE_NULL.length, cut);
+      if (scanned !== undefined) return { before: null, after: scanned };
       const image = utf8Range(b, from + BEFORE_NULL.length, cut);
       if (image !== undefined) return { before: null, after: JSON.parse(image) as JsonValue };
     } else if (bytesAt(b, from, BEFORE) && cut - AFTER_NULL.length > from + BEFORE.length && bytesAt(b, cut - AFTER_NULL.length, AFTER_NULL)) {
+      const scanned = scanFlatImage(b, from + BEFORE.length, cut - AFTER_NULL.length);
+      if (scanned !== undefined) return { before: scanned, after: null };
       const image = utf8Range(b, from + BEFORE.length, cut - AFTER_NULL.length);
       if (image !== undefined) return { before: JSON.parse(image) as JsonValue, after: null };
     }
