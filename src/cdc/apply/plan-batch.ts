@@ -14,16 +14,26 @@ import type { IcebergValue, Row } from '../../iceberg/spec/types.ts';
 import type { RowPosition } from '../../iceberg/table/table-writer.ts';
 import { hashRow, idBytes, idString, keyString, type RowIdentity } from './key-encoding.ts';
 
-/** The net effect of a batch on one key (keyed tables). */
-export type FinalState =
-  | { readonly kind: 'delete' }
-  | {
-      readonly kind: 'upsert';
-      readonly row: Row;
-      /** Columns still to carry forward from the pre-batch table row of key `holeSource`. */
-      readonly holes: readonly string[];
-      readonly holeSource: string | null;
-    };
+/**
+ * An upsert whose unchanged columns (`holes`) are still to be carried forward from the
+ * pre-batch table row of key `holeSource`.
+ */
+export class HoleFill {
+  constructor(
+    readonly row: Row,
+    readonly holes: readonly string[],
+    readonly holeSource: string,
+  ) {}
+}
+
+/** The deletion of a key: its live row goes and nothing replaces it. */
+export const DELETED: unique symbol = Symbol('deleted');
+
+/**
+ * The net effect of a batch on one key (keyed tables): DELETED, an upsert of the row itself (the
+ * usual case: no object made a change), or a HoleFill.
+ */
+export type FinalState = typeof DELETED | Row | HoleFill;
 
 /** A batch folded to its net effect. Identity strings are `idString` of the key / row hash. */
 export interface CollapsedBatch {
@@ -64,11 +74,21 @@ function fillHoles(after: Row, holes: readonly string[], from: Row | null): { ro
   return { row, holes: left };
 }
 
-const DELETED: FinalState = Object.freeze({ kind: 'delete' });
-
 /** Sets `id`'s final state last in `finals` (the order of each key's last change); `known`: `id` is in it already. */
 function setFinal(finals: Map<string, FinalState>, id: string, state: FinalState, known: boolean): void {
   if (known) finals.delete(id);
+  finals.set(id, state);
+}
+
+/**
+ * `setFinal` for a key whose earlier state does not matter: one hash lookup when the key is new
+ * to the batch (most keys), the size telling whether `set` added it or replaced it in place.
+ */
+function putFinal(finals: Map<string, FinalState>, id: string, state: FinalState): void {
+  const size = finals.size;
+  finals.set(id, state);
+  if (finals.size !== size) return;
+  finals.delete(id); // known: move it last
   finals.set(id, state);
 }
 
@@ -142,18 +162,22 @@ export function collapseBatch(changes: readonly Change[], identity: RowIdentity,
     const keyRow = c.key ?? (c.op === 'delete' ? c.before : c.after);
     if (keyRow === null) throw new BadEventError(`table ${table}: ${c.op} without a key`);
     const oldId = keyString(identity, keyRow, table);
-    const prior = finals.get(oldId);
     if (c.op === 'delete') {
-      setFinal(finals, oldId, DELETED, prior !== undefined);
+      putFinal(finals, oldId, DELETED);
       continue;
     }
     const after = c.after;
     if (after === null) throw new BadEventError(`table ${table}: upsert of key ${describe(keyRow)} without an after-image`);
     const newId = c.key === null || c.key === after || sameKey(identity, c.key, after) ? oldId : keyString(identity, after, table);
+    if (newId === oldId && c.unchanged.length === 0) {
+      putFinal(finals, oldId, after); // the usual upsert: whole row, same key; what came before in the batch does not matter
+      continue;
+    }
+    const prior = finals.get(oldId);
     // The row before this change within the batch, and where its holes are carried from.
-    const priorRow = prior?.kind === 'upsert' ? prior.row : null;
-    const priorHoles = prior?.kind === 'upsert' ? prior.holes : NO_HOLES;
-    const priorSource = prior === undefined ? (truncate ? null : oldId) : prior.kind === 'upsert' ? prior.holeSource : null;
+    const priorRow = prior === undefined || prior === DELETED ? null : prior instanceof HoleFill ? prior.row : prior;
+    const priorHoles = prior instanceof HoleFill ? prior.holes : NO_HOLES;
+    const priorSource = prior === undefined ? (truncate ? null : oldId) : prior instanceof HoleFill ? prior.holeSource : null;
     let row = after;
     let holes = NO_HOLES;
     if (c.unchanged.length > 0) {
@@ -164,7 +188,7 @@ export function collapseBatch(changes: readonly Change[], identity: RowIdentity,
         throw new BadEventError(`table ${table}: key ${describe(keyRow)} leaves columns [${holes.join(', ')}] unchanged but has no current row to carry them from`);
       }
     }
-    const state: FinalState = { kind: 'upsert', row, holes, holeSource: holes.length > 0 ? priorSource : null };
+    const state: FinalState = holes.length > 0 ? new HoleFill(row, holes, priorSource!) : row;
     if (newId === oldId) setFinal(finals, oldId, state, prior !== undefined);
     else {
       setFinal(finals, oldId, DELETED, prior !== undefined);
@@ -221,20 +245,28 @@ export function planWrites(batch: CollapsedBatch, located: ReadonlyMap<string, r
   let missingDeletes = 0;
   const live = (id: string): readonly RowPosition[] => (batch.truncate ? [] : (located.get(id) ?? []));
   if (batch.keyed) {
-    for (const [id, state] of batch.finals) {
-      const readded = state.kind === 'upsert';
-      for (const position of live(id)) deletes.push({ id, position, readded });
-      if (!readded) continue;
-      let source: RowPosition | null = null;
-      if (state.holes.length > 0) {
-        source = state.holeSource === null ? null : (live(state.holeSource)[0] ?? null);
-        if (source === null) {
-          throw new BadEventError(`table ${batch.table}: columns [${state.holes.join(', ')}] unchanged but no current row to carry them from (row ${describe(state.row)})`);
-        }
-        needs.set(positionKey(source), source);
+    // forEach, not for-of over entries: no [id, state] pair a key (this runs once a change of the batch)
+    const truncate = batch.truncate;
+    const inOrder = truncate ? { ids: [], positions: [] } : entriesOf(located);
+    let next = 0;
+    batch.finals.forEach((state, id) => {
+      let positions: readonly RowPosition[] | undefined;
+      if (inOrder.ids[next] === id) positions = inOrder.positions[next++];
+      else if (!truncate) positions = located.get(id);
+      const readded = state !== DELETED;
+      if (positions !== undefined) for (let i = 0; i < positions.length; i++) deletes.push({ id, position: positions[i]!, readded });
+      if (state === DELETED) return;
+      if (!(state instanceof HoleFill)) {
+        inserts.push({ id, row: state, holes: NO_HOLES, source: null });
+        return;
       }
+      const source = live(state.holeSource)[0] ?? null;
+      if (source === null) {
+        throw new BadEventError(`table ${batch.table}: columns [${state.holes.join(', ')}] unchanged but no current row to carry them from (row ${describe(state.row)})`);
+      }
+      needs.set(positionKey(source), source);
       inserts.push({ id, row: state.row, holes: state.holes, source });
-    }
+    });
   } else {
     for (const [id, n] of batch.keylessDeletes) {
       const sorted = [...live(id)].sort((a, b) => (a.dataFile.filePath < b.dataFile.filePath ? -1 : a.dataFile.filePath > b.dataFile.filePath ? 1 : a.pos - b.pos));
@@ -246,8 +278,28 @@ export function planWrites(batch: CollapsedBatch, located: ReadonlyMap<string, r
   return { truncate: batch.truncate, deletes, inserts, needsCurrentRow: [...needs.values()], missingDeletes };
 }
 
+/**
+ * `located`'s keys and values as two arrays, in its order. The key index answers in the order
+ * it was asked, the batch's: `planWrites` then walks both in step instead of a hash lookup a key.
+ */
+function entriesOf(located: ReadonlyMap<string, readonly RowPosition[]>): { ids: string[]; positions: (readonly RowPosition[])[] } {
+  const ids: string[] = [];
+  const positions: (readonly RowPosition[])[] = [];
+  located.forEach((p, id) => {
+    ids.push(id);
+    positions.push(p);
+  });
+  return { ids, positions };
+}
+
 /** The complete rows to write: holes filled from `current` (rows read at `needsCurrentRow`, by `positionKey`). */
 export function completeRows(plan: WritePlan, current: ReadonlyMap<string, Row>): Row[] {
+  if (plan.needsCurrentRow.length === 0) {
+    // nothing to carry forward (the usual batch): the rows as they are, without a callback a row
+    const rows = new Array<Row>(plan.inserts.length);
+    for (let i = 0; i < rows.length; i++) rows[i] = plan.inserts[i]!.row;
+    return rows;
+  }
   return plan.inserts.map((p) => {
     if (p.holes.length === 0 || p.source === null) return p.row;
     const from = current.get(positionKey(p.source));

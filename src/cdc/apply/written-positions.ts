@@ -12,6 +12,7 @@ const tupleKey = (t: PartitionTuple): string =>
 
 /** The position of each of `rows` (same order) in `files`, the files `writeRows` returned for them. */
 export function writtenPositions(spec: PartitionSpec, schema: Schema, rows: readonly Row[], files: readonly DataFile[]): RowPosition[] {
+  if (spec.fields.length === 0) return sequentialPositions(rows.length, files);
   const queues = new Map<string, DataFile[]>();
   for (const f of files) {
     const key = spec.fields.length === 0 ? '' : tupleKey(f.partition);
@@ -37,5 +38,20 @@ export function writtenPositions(spec: PartitionSpec, schema: Schema, rows: read
   }
   const total = files.reduce((n, f) => n + f.recordCount, 0);
   if (total !== rows.length) throw new Error(`written files hold ${total} rows, ${rows.length} were written`);
+  return out;
+}
+
+/** Unpartitioned: the files hold the rows in order, each file's `recordCount` of them. */
+function sequentialPositions(rows: number, files: readonly DataFile[]): RowPosition[] {
+  const out = new Array<RowPosition>(rows);
+  let at = 0;
+  for (const file of files) {
+    const n = Math.min(file.recordCount, rows - at);
+    for (let pos = 0; pos < n; pos++) out[at + pos] = { dataFile: file, pos };
+    at += n;
+  }
+  if (at < rows) throw new Error('written files hold fewer rows than were written (partition unpartitioned)');
+  const total = files.reduce((n, f) => n + f.recordCount, 0);
+  if (total !== rows) throw new Error(`written files hold ${total} rows, ${rows} were written`);
   return out;
 }

@@ -80,8 +80,14 @@ function tupleKey(t: PartitionTuple): string {
 
 /** Transposes row objects into a ColumnBatch in the schema's top-level field order. */
 export function rowsToBatch(schema: Pick<Schema, 'fields'>, rows: readonly Row[]): ColumnBatch {
-  const columns = schema.fields.map((f) => rows.map((r) => r[f.name] ?? null));
-  return { numRows: rows.length, columns };
+  const n = rows.length;
+  const columns = schema.fields.map((f) => {
+    const name = f.name;
+    const column = new Array<IcebergValue>(n);
+    for (let i = 0; i < n; i++) column[i] = rows[i]![name] ?? null;
+    return column;
+  });
+  return { numRows: n, columns };
 }
 
 /** Creates the rolling writer; nothing is opened until the first row arrives. */

@@ -88,12 +88,18 @@ export async function writePositionDeletes(io: FileIO, metadata: TableMetadata, 
   // A batch deletes many rows from few data files: the partition key is made once a data file, not once a row.
   const byPartition = new Map<string, PartitionDeletes>();
   const byDataFile = new Map<string, PositionDeleteGroups>();
-  for (const { dataFile, pos } of positions) {
-    let deletes = byDataFile.get(dataFile.filePath);
+  // Rows of one data file share its DataFile object: the last one's group is reused without a lookup.
+  let lastFile: DataFile | undefined;
+  let lastDeletes: PositionDeleteGroups | undefined;
+  for (let i = 0; i < positions.length; i++) {
+    const { dataFile, pos } = positions[i]!;
+    let deletes = dataFile === lastFile ? lastDeletes : byDataFile.get(dataFile.filePath);
     if (deletes === undefined) {
       deletes = partitionDeletes(metadata, byPartition, dataFile).deletes;
       byDataFile.set(dataFile.filePath, deletes);
     }
+    lastFile = dataFile;
+    lastDeletes = deletes;
     deletes.add(dataFile.filePath, pos);
   }
   const files: DataFile[] = [];
