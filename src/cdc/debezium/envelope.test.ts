@@ -134,6 +134,31 @@ describe('Debezium envelope: source block read by template', () => {
     assert.deepEqual(afterPrimer(withTx, nextTx), { agreed: true, template: true });
   });
 
+  it('reads numbers the quick integer read leaves to the scanner (16 digits, fractions, exponents, negatives, zero) as the general path does', () => {
+    for (const edit of [
+      (v: string) => v.replace(/"txId":\d+/, '"txId":1234567890123456'),
+      (v: string) => v.replace(/"txId":\d+/, '"txId":-7'),
+      (v: string) => v.replace(/"txId":\d+/, '"txId":0'),
+      (v: string) => v.replace(/"ts_us":\d+/, '"ts_us":1.5'),
+      (v: string) => v.replace(/"ts_ns":\d+/, '"ts_ns":123456789012345678901234567890'),
+      (v: string) => v.replace(/"op":"u","ts_ms":\d+/, '"op":"u","ts_ms":1e3'),
+    ]) {
+      const value = edit(update);
+      assert.notEqual(value, update);
+      assert.deepEqual(afterPrimer(update, value), { agreed: true, template: true }, value.slice(-300));
+    }
+    for (const edit of [
+      (v: string) => v.replace(/"txId":\d+/, '"txId":01'),
+      (v: string) => v.replace(/"txId":\d+/, '"txId":12.'),
+      (v: string) => v.replace(/"ts_ms":(\d+),"snapshot"/, '"ts_ms":1e3,"snapshot"'), // read by floe: only an integer is scanned
+      (v: string) => v.replace(/"lsn":\d+/, '"lsn":12345678901234567'),
+    ]) {
+      const value = edit(update);
+      assert.notEqual(value, update);
+      assert.equal(afterPrimer(update, value).agreed, false, value.slice(-300));
+    }
+  });
+
   for (const [name, edit, scanned] of edits) {
     it(`after the unedited record, ${name}: ${scanned ? 'read as the general path reads it' : 'left to the general path'}`, () => {
       assert.equal(afterPrimer(update, edit(update)).agreed, scanned);

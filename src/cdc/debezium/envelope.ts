@@ -11,10 +11,10 @@ import { BadEventError } from '../../core/errors.ts';
 import type { JsonValue } from '../../iceberg/spec/lossless-json.ts';
 import { envelopeMembersUnsafe, isObject, parseJsonText, previewValue, utf8Text } from './json-text.ts';
 import { readSource, type SourceInfo } from './position.ts';
-import { asBuffer, imageSchemas, payloadSchema, payloadStart, splitBody, splitSchema, type SchemaAndPayload } from './schema-types.ts';
+import { asBuffer, imageSchemas, NEW_SCHEMA, payloadSchema, payloadStart, splitBody, splitSchema, type SchemaAndPayload } from './schema-types.ts';
 import { scanFlatImage } from './image-scan.ts';
 import { describeOrigin } from './row.ts';
-import { scanEnvelopeTail } from './source-scan.ts';
+import { lastTailOp, scanEnvelopeTail } from './source-scan.ts';
 import type { ConnectSchema } from './types.ts';
 
 /** Debezium operations: create, update, delete, read (snapshot), truncate, message. */
@@ -37,19 +37,21 @@ const NO_SOURCE: SourceInfo = { position: {}, snapshot: false };
 
 /** Reads the envelope of a record value (bytes or text); throws BadEventError naming table and position. */
 export function readValue(value: Uint8Array | string, table: string, origin: KafkaOrigin): Envelope {
-  const what = valueWhat(table, origin);
   if (typeof value !== 'string') {
     // Bytes (Kafka): split and scanned in place, no payload text unless the general path runs.
     const bytes = asBuffer(value);
-    const at = payloadStart(bytes, what);
+    let at = payloadStart(bytes);
+    if (at === NEW_SCHEMA) at = payloadStart(bytes, valueWhat(table, origin));
     const schema = at >= 0 ? payloadSchema : undefined;
     const from = at >= 0 ? at : 0;
     const to = at >= 0 ? bytes.length - 1 : bytes.length;
     const scanned = scanPayload(bytes, from, to, schema);
     if (scanned !== undefined) return scanned;
+    const what = valueWhat(table, origin);
     const payload = parseJsonText(utf8Text(bytes.subarray(from, to), what), what);
     return readEnvelope(at >= 0 ? { schema, payload } : splitSchema(payload), table, origin);
   }
+  const what = valueWhat(table, origin);
   const body = splitBody(value, what);
   const text = body.payload as string;
   // Text records (tests, fixtures) take the scanned path too, so both paths stay covered; text
@@ -115,18 +117,19 @@ function scanPayload(b: Buffer, from: number, to: number, schema: ConnectSchema 
   if (cut <= from || cut + SOURCE_MEMBER.length > to) return undefined;
   const last = b[cut - 1]!;
   if (last === 0x7b || last <= 0x20) return undefined; // `{` (no member before) or whitespace: general path
-  const tail = scanEnvelopeTail(b, cut, to);
-  if (tail === undefined) return undefined;
+  const source = scanEnvelopeTail(b, cut, to);
+  if (source === undefined) return undefined;
+  const tailOp = lastTailOp;
   const head = parseHead(b as Latin1Buffer, from, cut);
   if (!isObject(head) || envelopeMembersUnsafe(head)) return undefined;
-  const op = tail.op ?? head.op;
+  const op = tailOp ?? head.op;
   if (typeof op !== 'string' || !OPS.has(op)) return undefined;
   const schemas = imageSchemas(schema);
   return {
     op: op as DebeziumOp,
     before: head.before ?? null,
     after: head.after ?? null,
-    source: op === 'm' ? NO_SOURCE : tail.source,
+    source: op === 'm' ? NO_SOURCE : source,
     beforeSchema: schemas.before,
     afterSchema: schemas.after,
   };

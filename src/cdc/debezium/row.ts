@@ -61,7 +61,7 @@ export class TargetFields {
     const schemas = struct ? fieldSchemas(struct) : undefined;
     const row: Record<string, IcebergValue> = {};
     let unchanged: string[] | undefined; // most images have none: no array for them
-    for (const column of Object.keys(image)) {
+    for (const column in image) {
       const field = this.byName.get(column);
       if (!field) {
         if (this.target.ignoredColumn?.(column) === true) continue;

@@ -137,12 +137,17 @@ export function asBuffer(data: Uint8Array): Buffer {
 /** The schema of the body `payloadStart` split last (its block parsed once, see knownSchema). */
 export let payloadSchema: ConnectSchema | undefined;
 
+/** payloadStart without `what`: the schema block is new and must be parsed (call again with one). */
+export const NEW_SCHEMA = -2;
+
 /**
  * Where the payload of `bytes` starts when they hold `{"schema":…,"payload":…}` (schema first,
  * as splitBody describes); the payload then ends before the last byte (`}`), and its schema is
- * `payloadSchema`. -1 for any other layout: the whole body is the value.
+ * `payloadSchema`. -1 for any other layout: the whole body is the value. Without `what` (names
+ * the body in messages; a closure the common record need not make) NEW_SCHEMA when the schema
+ * block was not seen before.
  */
-export function payloadStart(bytes: Buffer, what: () => string): number {
+export function payloadStart(bytes: Buffer, what?: () => string): number {
   const n = bytes.length;
   if (n <= PREFIX_BYTES.length + PAYLOAD_BYTES.length || bytes[n - 1] !== CLOSE_BRACE || !bytesAt(bytes, 0, PREFIX_BYTES)) return -1;
   const payloadAt = seenBlock(bytes);
@@ -152,6 +157,7 @@ export function payloadStart(bytes: Buffer, what: () => string): number {
   }
   const cut = bytes.indexOf(PAYLOAD_BYTES, PREFIX_BYTES.length);
   if (cut <= 0) return -1;
+  if (what === undefined) return NEW_SCHEMA;
   payloadSchema = knownSchema(bytes.subarray(PREFIX_BYTES.length, cut), what).schema;
   return cut + PAYLOAD_BYTES.length;
 }

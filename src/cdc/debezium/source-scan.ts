@@ -15,11 +15,8 @@ import type { SourcePosition } from '../../core/change.ts';
 import type { DebeziumOp } from './envelope.ts';
 import type { SourceInfo } from './position.ts';
 
-/** What the end of an envelope says: its source and the last `op` member there (if any). */
-export interface EnvelopeTail {
-  readonly source: SourceInfo;
-  readonly op: DebeziumOp | undefined;
-}
+/** The last `op` member after the source block the last successful scanEnvelopeTail read (if any). */
+export let lastTailOp: DebeziumOp | undefined;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -337,12 +334,48 @@ function matchTemplate(b: Uint8Array, at: number, end: number): number {
     p += n;
     if (i === templateValues) return p;
     const flags = valueFlags[i]!;
+    const slot = valueSlot[i]!;
+    const q = plainInteger(b, p, end, slot >= 0, (flags & CLOCK_FLAG) !== 0);
+    if (q > 0) {
+      p = q;
+      if (slot >= 0) keep(slot);
+      continue;
+    }
     p = scanValue(b, p, end, (flags & TOP_FLAG) !== 0);
     if (p < 0) return -1;
     if (valueKind === OTHER_NUMBER && (flags & CLOCK_FLAG) === 0 && unsafeNumber()) unsafe = true;
-    const slot = valueSlot[i]!;
     if (slot >= 0) keep(slot);
   }
+}
+
+/**
+ * The common number of a template value, read faster than by scanValue: a positive integer
+ * without a leading zero followed by `,` or `}`, of 1-15 digits (exact as a number: kind
+ * INTEGER, as scanNumber gives) or, for a clock, of any length. Its value is computed only when
+ * `read`. The index after it, or -1: scanValue reads whatever else the bytes hold.
+ */
+function plainInteger(b: Uint8Array, p: number, end: number, read: boolean, clock: boolean): number {
+  const start = p;
+  let c = b[p]!;
+  if (c <= ZERO || c > NINE) return -1;
+  let n = 0;
+  if (read) {
+    while (p < end && (c = b[p]!) >= ZERO && c <= NINE) {
+      n = n * 10 + (c - ZERO);
+      p += 1;
+    }
+  } else {
+    while (p < end && (c = b[p]!) >= ZERO && c <= NINE) p += 1;
+  }
+  if (p >= end || (c !== COMMA && c !== CLOSE)) return -1;
+  if (p - start > 15) {
+    if (read || !clock) return -1;
+    valueKind = OTHER_NUMBER; // a clock: never read, and beyond 2^53 by design
+  } else valueKind = INTEGER;
+  valueFrom = start;
+  valueTo = p;
+  valueInt = n;
+  return p;
 }
 
 /** The full scan of the tail from `at` (SOURCE_KEY checked): the index after it, or -1. */
@@ -359,10 +392,11 @@ function fullScan(b: Uint8Array, at: number, end: number): number {
 
 /**
  * Reads the envelope bytes `b` from `at` to `end` (default: their end): `,"source":{…}`
- * followed by `}` (the envelope's end) or by more members and `}`. Undefined when anything lies
- * outside the narrow form described above.
+ * followed by `}` (the envelope's end) or by more members and `}`: what the source block says
+ * (and the last `op` there in `lastTailOp`, no result object per record). Undefined when
+ * anything lies outside the narrow form described above.
  */
-export function scanEnvelopeTail(b: Uint8Array, at: number, end = b.length): EnvelopeTail | undefined {
+export function scanEnvelopeTail(b: Uint8Array, at: number, end = b.length): SourceInfo | undefined {
   const open = at + SOURCE_KEY.length;
   if (at < 0 || open >= end || !isName(b, at, open, SOURCE_KEY) || b[open] !== OPEN) return undefined;
   bytes = b;
@@ -379,9 +413,14 @@ export function scanEnvelopeTail(b: Uint8Array, at: number, end = b.length): Env
   if (unsafe) return undefined;
   const source = sourceInfo();
   if (source === undefined) return undefined;
-  if (slotKind[OP] === ABSENT) return { source, op: undefined };
+  if (slotKind[OP] === ABSENT) {
+    lastTailOp = undefined;
+    return source;
+  }
   const op = slotKind[OP] === STRING && slotTo[OP]! - slotFrom[OP]! === 1 ? OPS[b[slotFrom[OP]!]!] : undefined;
-  return op === undefined ? undefined : { source, op };
+  if (op === undefined) return undefined;
+  lastTailOp = op;
+  return source;
 }
 
 /** position.ts's readSource on the scanned fields; undefined for forms left to it. */
