@@ -73,6 +73,15 @@ describe('key encoding', () => {
     }
   });
 
+  it('keyString of a one-long key (10 bytes) is the idString of its bytes, bytes 0x80-0xff included', () => {
+    const one = rowIdentity({ schemaId: 0, identifierFieldIds: [1], fields: [{ id: 1, name: 'id', required: true, type: { type: 'long' } }] });
+    for (const id of [0, 1, -1, 255, 2 ** 31, -(2 ** 31), 2 ** 53 - 1, 2n ** 63n - 1n, -(2n ** 63n), 0xfedcba9876n]) {
+      const s = keyString(one, { id }, 't');
+      assert.equal(s.length, 10);
+      assert.equal(s, idString(encodeKey(one, { id }, 't')), `${id}`);
+    }
+  });
+
   it('keyString is the idString of the key bytes, for short and long keys, one after another', () => {
     const keyed = rowIdentity(schema);
     const rows = [

@@ -283,11 +283,12 @@ export function planWrites(batch: CollapsedBatch, located: ReadonlyMap<string, r
  * it was asked, the batch's: `planWrites` then walks both in step instead of a hash lookup a key.
  */
 function entriesOf(located: ReadonlyMap<string, readonly RowPosition[]>): { ids: string[]; positions: (readonly RowPosition[])[] } {
-  const ids: string[] = [];
-  const positions: (readonly RowPosition[])[] = [];
+  const ids = new Array<string>(located.size);
+  const positions = new Array<readonly RowPosition[]>(located.size);
+  let i = 0;
   located.forEach((p, id) => {
-    ids.push(id);
-    positions.push(p);
+    ids[i] = id;
+    positions[i++] = p;
   });
   return { ids, positions };
 }
