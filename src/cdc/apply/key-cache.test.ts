@@ -181,3 +181,31 @@ test('record moves a re-added key in place: it keeps its age, and the oldest unt
   c.setPresent('d', { dataFile: f1, pos: 3 });
   assert.deepEqual(['a', 'b', 'c', 'd'].map((k) => at(c, k)), [undefined, 'f1.parquet#1', 'f1.parquet#2', 'f1.parquet#3']);
 });
+
+test('fits says exactly whether recording a change into a complete cache evicts (moves, removals, new keys, stale or missing slots, duplicates)', () => {
+  const rand = rng(21);
+  let fitting = 0;
+  for (let round = 0; round < 400; round += 1) {
+    const c = new KeyCache(40);
+    c.clear();
+    const held = 30 + Math.floor(rand() * 11);
+    for (let i = 0; i < held; i += 1) c.setPresent(`k${i}`, { dataFile: f1, pos: i });
+    const removed: { id: string; position: RowPosition; readded?: boolean }[] = [];
+    const added: { id: string; position: RowPosition }[] = [];
+    for (let j = 0; j < 1 + Math.floor(rand() * 12); j += 1) {
+      const id = `k${Math.floor(rand() * held)}`;
+      const cached = c.get(id);
+      const position = cached === null || cached === undefined || rand() < 0.2 ? { dataFile: f1, pos: 0 } : cached; // some without a slot
+      const readded = rand() < 0.5;
+      removed.push({ id, position, ...(rand() < 0.8 ? { readded } : {}) });
+      if (readded) added.push({ id, position: { dataFile: f2, pos: j } });
+    }
+    for (let j = 0; j < Math.floor(rand() * 12); j += 1) added.push({ id: `n${Math.floor(rand() * 8)}`, position: { dataFile: f2, pos: 100 + j } });
+    const change: IndexChange = { fromSnapshotId: 1n, toSnapshotId: 2n, clear: rand() < 0.05, removed, added };
+    const fits = c.fits(change);
+    c.record(change);
+    assert.equal(fits, c.complete, `round ${round}: ${JSON.stringify({ held, removed: removed.map((r) => [r.id, r.readded]), added: added.map((a) => a.id) })}`);
+    if (fits) fitting += 1;
+  }
+  assert.ok(fitting > 50 && fitting < 390, `both outcomes: ${fitting} of 400 fit`);
+});

@@ -142,22 +142,41 @@ export class KeyCache {
   }
 
   /**
-   * True when `record(change)` would evict nothing (a complete cache stays complete). Quick when
-   * the identities the change adds fit even if all were new; else counts exactly: identities
-   * added that are not held, less those removed for good that are (a complete cache drops them).
+   * True when `record(change)` would evict nothing (a complete cache stays complete): the
+   * identities it adds that are not held, less those it removes for good that are, fit. Quick
+   * when all added ones would fit as new; else removed identities whose CachedPosition slot
+   * still holds them count as held without a lookup, and the rest are looked up only when the
+   * bound that gives does not settle it.
    */
   fits(change: IndexChange): boolean {
     const held = change.clear ? 0 : this.#table.size;
     if (held + change.added.length <= this.capacity) return true;
     const addedIds = new Set(change.added.map((a) => a.id));
-    let grows = 0;
-    for (const id of addedIds) if (change.clear || this.#table.find(id) < 0) grows += 1;
-    if (!change.clear && this.#complete) {
-      const gone = new Set<string>();
-      for (const r of change.removed) if (r.readded !== true && !addedIds.has(r.id) && this.#table.find(r.id) >= 0) gone.add(r.id);
-      grows -= gone.size;
+    if (change.clear) return addedIds.size <= this.capacity;
+    const present = new Set<string>();
+    const unhinted = new Set<string>();
+    let gone = 0;
+    for (const r of change.removed) {
+      // record drops an identity (complete) unless it is added back
+      const forGood = this.#complete && r.readded !== true && !addedIds.has(r.id);
+      if (present.has(r.id)) continue;
+      if (this.#table.holds((r.position as Partial<CachedPosition>).slot ?? NONE, r.id)) {
+        present.add(r.id);
+        if (forGood) gone += 1;
+      } else if (forGood) unhinted.add(r.id);
     }
-    return held + grows <= this.capacity;
+    const unknown = [...addedIds].filter((id) => !present.has(id));
+    if (held - gone + unknown.length <= this.capacity) return true;
+    const fresh = this.#countAbsent(unknown);
+    const maybeGone = [...unhinted].filter((id) => !present.has(id));
+    return held - gone - (maybeGone.length - this.#countAbsent(maybeGone)) + fresh <= this.capacity;
+  }
+
+  /** How many of `ids` the cache holds no entry for. */
+  #countAbsent(ids: readonly string[]): number {
+    const slots = new Int32Array(ids.length);
+    this.#table.findAll(ids, slots);
+    return slots.filter((slot) => slot < 0).length;
   }
 
   /**

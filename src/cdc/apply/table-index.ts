@@ -103,7 +103,7 @@ export class TableIndex {
     return { index: new TableIndex(options, thread, cache, identity, currentSnapshot(metadata)?.snapshotId ?? null), opened, warmed };
   }
 
-  /** The snapshot the index reflects once the updates posted so far persist. */
+  /** The snapshot the cache reflects, and the index once everything recorded persists. */
   get snapshotId(): bigint | null {
     return this.#snapshotId;
   }
@@ -162,7 +162,7 @@ export class TableIndex {
       this.#defer(entries);
       return;
     }
-    this.#persist(); // the cache may evict: from now on the index thread answers its misses
+    this.#persist(); // first: the cache may evict now, and its misses are then answered by the index
     this.#thread.post(packUpdate(change));
     this.#stats.posted += 1;
     this.#postedSnapshotId = change.toSnapshotId;
