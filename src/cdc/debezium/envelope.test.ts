@@ -159,6 +159,19 @@ describe('Debezium envelope: source block read by template', () => {
     }
   });
 
+  it('reads every form of sequence by template as the general path does (the connector\'s own form, and others left to it)', () => {
+    const forms: [string, boolean][] = [
+      ['[\\"123\\",\\"456\\"]', true], ['[null,\\"456\\"]', true], ['[\\"123\\",null]', true], ['[null,null]', true],
+      ['[\\"012\\",\\"4\\"]', true], ['[\\"1234567890123456789012\\",\\"4\\"]', true],
+      ['[\\"1\\" ,\\"2\\"]', false], ['[\\"\\",\\"2\\"]', false], ['[\\"1\\",\\"2\\",\\"3\\"]', false], ['[\\"1\\",\\"2\\"', false], ['x', false],
+    ];
+    for (const [form, read] of forms) {
+      const value = update.replace(/"sequence":"[^"\\]*(\\.[^"\\]*)*"/, `"sequence":"${form}"`);
+      assert.notEqual(value, update, form);
+      assert.equal(afterPrimer(update, value).agreed, read, form);
+    }
+  });
+
   for (const [name, edit, scanned] of edits) {
     it(`after the unedited record, ${name}: ${scanned ? 'read as the general path reads it' : 'left to the general path'}`, () => {
       assert.equal(afterPrimer(update, edit(update)).agreed, scanned);

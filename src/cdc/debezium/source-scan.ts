@@ -39,6 +39,7 @@ const ESCAPED_STRING: number = 5;
 const INTEGER: number = 6; // -?digits within 2^53: exact as a number
 const OTHER_NUMBER: number = 7;
 const OBJECT: number = 8;
+const SEQUENCE_PAIR: number = 9; // `sequence` in the connector's own form, read by sequencePair: its first LSN in sequenceLsn
 
 // Which object is scanned: the source block, the envelope after it, or an object inside that.
 const SOURCE = 0;
@@ -271,6 +272,8 @@ let templateView: DataView = new DataView(template.buffer);
 /** A DataView of the ArrayBuffer that held the last record (records of one fetch share one). */
 let recordBuffer: ArrayBufferLike = template.buffer;
 let recordView: DataView = templateView;
+/** Where the record being read starts in recordView's buffer. */
+let recordOffset = 0;
 let templateValues = -1; // -1: no template
 const runFrom = new Int32Array(MAX_MEMBERS + 1);
 const runTo = new Int32Array(MAX_MEMBERS + 1);
@@ -321,7 +324,7 @@ function matchTemplate(b: Uint8Array, at: number, end: number): number {
     recordView = new DataView(recordBuffer);
   }
   const bv = recordView;
-  const offset = b.byteOffset;
+  const offset = (recordOffset = b.byteOffset);
   let p = at;
   for (let i = 0; ; i++) {
     const from = runFrom[i]!;
@@ -335,7 +338,7 @@ function matchTemplate(b: Uint8Array, at: number, end: number): number {
     if (i === templateValues) return p;
     const flags = valueFlags[i]!;
     const slot = valueSlot[i]!;
-    const q = plainInteger(b, p, end, slot >= 0, (flags & CLOCK_FLAG) !== 0);
+    const q = slot === SEQUENCE ? sequencePair(b, p, end) : plainInteger(b, p, end, slot >= 0, (flags & CLOCK_FLAG) !== 0);
     if (q > 0) {
       p = q;
       if (slot >= 0) keep(slot);
@@ -365,6 +368,15 @@ function plainInteger(b: Uint8Array, p: number, end: number, read: boolean, cloc
       p += 1;
     }
   } else {
+    // Four digits a step: each byte of a word is one when it is 0x30-0x3f and stays below 0x40
+    // with 6 added (no carry: the first test bounds every byte).
+    const v = recordView;
+    const at = recordOffset;
+    while (p + 4 <= end) {
+      const x = v.getInt32(at + p);
+      if ((x & 0xf0f0f0f0) !== 0x30303030 || ((x + 0x06060606) & 0xf0f0f0f0) !== 0x30303030) break;
+      p += 4;
+    }
     while (p < end && (c = b[p]!) >= ZERO && c <= NINE) p += 1;
   }
   if (p >= end || (c !== COMMA && c !== CLOSE)) return -1;
@@ -376,6 +388,45 @@ function plainInteger(b: Uint8Array, p: number, end: number, read: boolean, cloc
   valueTo = p;
   valueInt = n;
   return p;
+}
+
+/** The first LSN of the last `sequence` sequencePair read (undefined for null). */
+let sequenceLsn: bigint | undefined;
+
+/**
+ * The `sequence` value at `p` when it is a string in the connector's own form,
+ * `"[\"<digits>\",\"<digits>\"]"` with either entry possibly `null` (the form sequenceFirst
+ * reads, checked here as the string it is): kind SEQUENCE_PAIR, its first LSN in sequenceLsn.
+ * The index after its closing quote, or -1 (scanValue then reads it).
+ */
+function sequencePair(b: Uint8Array, p: number, end: number): number {
+  const start = p;
+  if (b[p] !== QUOTE || b[p + 1] !== 0x5b) return -1;
+  p += 2;
+  let first: bigint | undefined;
+  for (let i = 0; i < 2; i++) {
+    if (b[p] === BACKSLASH && b[p + 1] === QUOTE) {
+      const digitsFrom = (p += 2);
+      let n = 0;
+      let c = 0;
+      while (p < end && (c = b[p]!) >= ZERO && c <= NINE) {
+        n = n * 10 + (c - ZERO);
+        p += 1;
+      }
+      const digits = p - digitsFrom;
+      if (digits === 0 || b[p] !== BACKSLASH || b[p + 1] !== QUOTE) return -1;
+      if (i === 0) first = digits <= 15 ? BigInt(n) : BigInt(text(digitsFrom, p));
+      p += 2;
+    } else if (b[p] === 0x6e && b[p + 1] === 0x75 && b[p + 2] === 0x6c && b[p + 3] === 0x6c) p += 4;
+    else return -1;
+    if (b[p++] !== (i === 0 ? COMMA : 0x5d)) return -1;
+  }
+  if (b[p] !== QUOTE || p >= end) return -1;
+  valueKind = SEQUENCE_PAIR;
+  valueFrom = start + 1;
+  valueTo = p;
+  sequenceLsn = first;
+  return p + 1;
 }
 
 /** The full scan of the tail from `at` (SOURCE_KEY checked): the index after it, or -1. */
@@ -426,7 +477,8 @@ export function scanEnvelopeTail(b: Uint8Array, at: number, end = b.length): Sou
 /** position.ts's readSource on the scanned fields; undefined for forms left to it. */
 function sourceInfo(): SourceInfo | undefined {
   let lastCommitLsn: bigint | undefined;
-  if (slotKind[SEQUENCE] === STRING || slotKind[SEQUENCE] === ESCAPED_STRING) {
+  if (slotKind[SEQUENCE] === SEQUENCE_PAIR) lastCommitLsn = sequenceLsn;
+  else if (slotKind[SEQUENCE] === STRING || slotKind[SEQUENCE] === ESCAPED_STRING) {
     const first = sequenceFirst(slotFrom[SEQUENCE]!, slotTo[SEQUENCE]!);
     if (first === null) return undefined;
     lastCommitLsn = first;
