@@ -8,8 +8,9 @@
  * one starts once `minTransactionIntervalMs` has passed or the held updates reach
  * MAX_TRANSACTION_ENTRIES, whichever comes first; an update after a quiet spell applies at once.
  * A lookup, `reopen`, `close`, `flush` (the applier waits in drain) and a `rewrite` (the
- * whole index from a complete key cache: index-rewrite.ts) apply the held updates first. A crash while updates are held leaves the index behind the table by up to one interval
- * of commits (interval × commit rate, at most MAX_TRANSACTION_ENTRIES entries): the next open
+ * whole index from a complete key cache: index-rewrite.ts) apply the held updates first. A
+ * crash while updates are held leaves the index behind the table by up to one interval of
+ * commits (interval × commit rate, at most MAX_TRANSACTION_ENTRIES entries): the next open
  * catches up from the table, as after any crash. The first failure is reported once; the thread
  * then ignores everything but `close`, and the applier surfaces it.
  */
