@@ -239,58 +239,72 @@ export function positionKey(p: RowPosition): string {
  * (`idString` → positions; absent = no live row). Keyless deletes take the lowest positions.
  */
 export function planWrites(batch: CollapsedBatch, located: ReadonlyMap<string, readonly RowPosition[]>): WritePlan {
+  if (batch.keyed) return planKeyed(batch, located);
   const deletes: { id: string; position: RowPosition; readded?: boolean }[] = [];
   const inserts: PendingRow[] = [];
-  const needs = new Map<string, RowPosition>();
   let missingDeletes = 0;
   const live = (id: string): readonly RowPosition[] => (batch.truncate ? [] : (located.get(id) ?? []));
-  if (batch.keyed) {
-    // forEach, not for-of over entries: no [id, state] pair a key (this runs once a change of the batch)
-    const truncate = batch.truncate;
-    const inOrder = truncate ? { ids: [], positions: [] } : entriesOf(located);
-    let next = 0;
-    batch.finals.forEach((state, id) => {
-      let positions: readonly RowPosition[] | undefined;
-      if (inOrder.ids[next] === id) positions = inOrder.positions[next++];
-      else if (!truncate) positions = located.get(id);
-      const readded = state !== DELETED;
-      if (positions !== undefined) for (let i = 0; i < positions.length; i++) deletes.push({ id, position: positions[i]!, readded });
-      if (state === DELETED) return;
-      if (!(state instanceof HoleFill)) {
-        inserts.push({ id, row: state, holes: NO_HOLES, source: null });
-        return;
-      }
-      const source = live(state.holeSource)[0] ?? null;
-      if (source === null) {
-        throw new BadEventError(`table ${batch.table}: columns [${state.holes.join(', ')}] unchanged but no current row to carry them from (row ${describe(state.row)})`);
-      }
-      needs.set(positionKey(source), source);
-      inserts.push({ id, row: state.row, holes: state.holes, source });
-    });
-  } else {
-    for (const [id, n] of batch.keylessDeletes) {
-      const sorted = [...live(id)].sort((a, b) => (a.dataFile.filePath < b.dataFile.filePath ? -1 : a.dataFile.filePath > b.dataFile.filePath ? 1 : a.pos - b.pos));
-      for (const position of sorted.slice(0, n)) deletes.push({ id, position });
-      missingDeletes += Math.max(0, n - sorted.length);
-    }
-    for (const p of batch.keylessInserts) inserts.push({ id: p.id, row: p.row, holes: [], source: null });
+  for (const [id, n] of batch.keylessDeletes) {
+    const sorted = [...live(id)].sort((a, b) => (a.dataFile.filePath < b.dataFile.filePath ? -1 : a.dataFile.filePath > b.dataFile.filePath ? 1 : a.pos - b.pos));
+    for (const position of sorted.slice(0, n)) deletes.push({ id, position });
+    missingDeletes += Math.max(0, n - sorted.length);
   }
-  return { truncate: batch.truncate, deletes, inserts, needsCurrentRow: [...needs.values()], missingDeletes };
+  for (const p of batch.keylessInserts) inserts.push({ id: p.id, row: p.row, holes: [], source: null });
+  return { truncate: batch.truncate, deletes, inserts, needsCurrentRow: [], missingDeletes };
+}
+
+/**
+ * `planWrites` of a keyed table. Runs once a change of the batch: the finals are walked with
+ * forEach (no [id, state] pair a key), `located` in step with them (no hash lookup a key when
+ * the index answered in batch order), into arrays sized up front (no regrowth copies).
+ */
+function planKeyed(batch: CollapsedBatch, located: ReadonlyMap<string, readonly RowPosition[]>): WritePlan {
+  const truncate = batch.truncate;
+  const inOrder = truncate ? { ids: [], positions: [], rows: 0 } : entriesOf(located);
+  const deletes = new Array<{ id: string; position: RowPosition; readded: boolean }>(inOrder.rows);
+  const inserts = new Array<PendingRow>(batch.finals.size);
+  const needs = new Map<string, RowPosition>();
+  let deleted = 0;
+  let inserted = 0;
+  let next = 0;
+  batch.finals.forEach((state, id) => {
+    let positions: readonly RowPosition[] | undefined;
+    if (inOrder.ids[next] === id) positions = inOrder.positions[next++];
+    else if (!truncate) positions = located.get(id);
+    const readded = state !== DELETED;
+    if (positions !== undefined) for (let i = 0; i < positions.length; i++) deletes[deleted++] = { id, position: positions[i]!, readded };
+    if (state === DELETED) return;
+    if (!(state instanceof HoleFill)) {
+      inserts[inserted++] = { id, row: state, holes: NO_HOLES, source: null };
+      return;
+    }
+    const source = truncate ? null : (located.get(state.holeSource)?.[0] ?? null);
+    if (source === null) {
+      throw new BadEventError(`table ${batch.table}: columns [${state.holes.join(', ')}] unchanged but no current row to carry them from (row ${describe(state.row)})`);
+    }
+    needs.set(positionKey(source), source);
+    inserts[inserted++] = { id, row: state.row, holes: state.holes, source };
+  });
+  deletes.length = deleted;
+  inserts.length = inserted;
+  return { truncate, deletes, inserts, needsCurrentRow: [...needs.values()], missingDeletes: 0 };
 }
 
 /**
  * `located`'s keys and values as two arrays, in its order. The key index answers in the order
  * it was asked, the batch's: `planWrites` then walks both in step instead of a hash lookup a key.
  */
-function entriesOf(located: ReadonlyMap<string, readonly RowPosition[]>): { ids: string[]; positions: (readonly RowPosition[])[] } {
+function entriesOf(located: ReadonlyMap<string, readonly RowPosition[]>): { ids: string[]; positions: (readonly RowPosition[])[]; rows: number } {
   const ids = new Array<string>(located.size);
   const positions = new Array<readonly RowPosition[]>(located.size);
   let i = 0;
+  let rows = 0;
   located.forEach((p, id) => {
     ids[i] = id;
     positions[i++] = p;
+    rows += p.length;
   });
-  return { ids, positions };
+  return { ids, positions, rows };
 }
 
 /** The complete rows to write: holes filled from `current` (rows read at `needsCurrentRow`, by `positionKey`). */
