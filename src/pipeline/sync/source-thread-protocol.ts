@@ -33,6 +33,9 @@ export type FromSourceWorker =
       readonly bytes: number;
       /** Every table the source has stopped so far, with why. */
       readonly stopped: readonly (readonly [string, ErrorDescription])[];
+      /** Events and log lines gathered before the chunk (as a telemetry message would carry them). */
+      readonly events: readonly ForwardedEvent[];
+      readonly logs: readonly string[];
     }
   /** The source failed to read (e.g. a bad event under `fail`): comes after every batch read before it; the worker reads no more. */
   | { readonly type: 'failed'; readonly error: ErrorDescription }

@@ -153,6 +153,8 @@ export class ThreadedChangeSource implements StoppableChangeSource {
 
   #onMessage(m: FromSourceWorker): void {
     if (m.type === 'batch') {
+      replayEvents(this.#o.events, m.events);
+      for (const line of m.logs) replayLogLine(this.#o.logger, line);
       this.#queue.push(m);
       this.#arrived?.();
     } else if (m.type === 'failed') {
