@@ -187,7 +187,8 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
               if ((currentSnapshot(current.metadata)?.snapshotId ?? null) !== baseId) throw new BaseMoved();
             },
           },
-          { commitId, ...(options.events ? { events: options.events } : {}), ...(options.retry ? { retry: options.retry } : {}), ...(options.now ? { now: options.now } : {}) },
+          // base: the table as this applier's last commit or load left it (no metadata parse when no one else wrote)
+          { commitId, base: table, ...(options.events ? { events: options.events } : {}), ...(options.retry ? { retry: options.retry } : {}), ...(options.now ? { now: options.now } : {}) },
         );
       } catch (error) {
         // Other errors may hide a commit that landed: its files must stay (orphans are harmless).

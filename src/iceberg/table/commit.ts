@@ -31,6 +31,13 @@ export interface CommitOptions {
   /** Whether the commit is already in `metadata` (default: a snapshot carries our commit id). */
   readonly landed?: (metadata: TableMetadata) => boolean;
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * The table as the caller last saw it (e.g. as its own previous commit left it): the first
+   * attempt builds on it instead of loading and parsing the metadata again, which grows with
+   * every snapshot. A stale one costs that attempt: the catalog refuses its requirements, and
+   * the next attempt loads the table, at once (no backoff).
+   */
+  readonly base?: LoadedTable;
 }
 
 /** Summary key carrying the commit id of the floe commit that made a snapshot. */
@@ -65,8 +72,11 @@ export async function commitWithRetry(
   const landed = options.landed ?? ((m: TableMetadata) => hasCommit(m, options.commitId));
   const table = [...id.namespace, id.name].join('.');
   let lastError: Error | undefined;
+  let known = options.base;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt += 1) {
-    const base = await catalog.loadTable(id);
+    const guessed = known !== undefined;
+    const base = known ?? (await catalog.loadTable(id));
+    known = undefined;
     if (attempt > 1 && landed(base.metadata)) return base;
     const plan = await build(base, attempt);
     try {
@@ -75,6 +85,7 @@ export async function commitWithRetry(
       if (!(error instanceof CommitConflictError || error instanceof CommitStateUnknownError)) throw error;
       lastError = error;
       if (attempt === policy.maxAttempts) break;
+      if (guessed && error instanceof CommitConflictError) continue; // the caller's copy was stale: load it now
       const delayMs = backoffMs(attempt, policy);
       options.events?.emit('commit:retry', { table, attempt, reason: error.message, delayMs });
       await sleep(delayMs);

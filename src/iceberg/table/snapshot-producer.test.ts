@@ -140,3 +140,25 @@ test('work staged on a branch is invisible on main until published in one step',
   await commitChange(catalog, io, id, { addedFiles: [file('m2', 1)] });
   await assert.rejects(publishBranch(catalog, id, 'other', published.metadata.currentSnapshotId, { retry: { maxAttempts: 2, minBackoffMs: 1, maxBackoffMs: 2 } }), /main/);
 });
+
+test('a known base saves the first load; a stale one costs one attempt, without backoff, and lands on the fresh table', async () => {
+  const { catalog, io } = await setup();
+  let loads = 0;
+  const load = catalog.loadTable.bind(catalog);
+  catalog.loadTable = async (t) => ((loads += 1), load(t));
+  const first = await commitChange(catalog, io, id, { addedFiles: [file('a', 1)] });
+  const loadsWithout = loads;
+  loads = 0;
+  const second = await commitChange(catalog, io, id, { addedFiles: [file('b', 2)] }, { base: first.table });
+  assert.equal(loads, loadsWithout - 1, 'the first attempt did not load the table');
+  assert.equal(second.snapshot.parentSnapshotId, first.snapshot.snapshotId);
+  // another writer moves the table: `second.table` is now stale
+  const other = await commitChange(catalog, io, id, { addedFiles: [file('c', 3)] });
+  const started = performance.now();
+  const third = await commitChange(catalog, io, id, { addedFiles: [file('d', 4)] }, { base: second.table, retry: { maxAttempts: 2, minBackoffMs: 5_000, maxBackoffMs: 5_000 } });
+  assert.ok(performance.now() - started < 2_000, 'no backoff after a stale base');
+  assert.equal(third.snapshot.parentSnapshotId, other.snapshot.snapshotId);
+  const final = await catalog.loadTable(id);
+  assert.deepEqual((await liveFiles(io, final.metadata)).data.map((e) => e.dataFile.filePath.split('/').pop()).sort(), ['a.parquet', 'b.parquet', 'c.parquet', 'd.parquet']);
+  assert.equal(final.metadata.snapshots.find((s) => s.snapshotId === final.metadata.currentSnapshotId)!.summary['total-records'], '10');
+});

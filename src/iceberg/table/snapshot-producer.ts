@@ -54,6 +54,8 @@ export interface ChangeSet {
 
 export interface ProduceOptions {
   readonly commitId?: string;
+  /** The table as the caller last saw it, for the first attempt (see CommitOptions.base). */
+  readonly base?: LoadedTable;
   readonly retry?: RetryPolicy;
   readonly events?: EventBus;
   readonly now?: () => number;
@@ -150,6 +152,7 @@ export async function commitChange(
     commitId,
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.events === undefined ? {} : { events: options.events }),
+    ...(options.base === undefined ? {} : { base: options.base }),
   });
   const snapshot = table.metadata.snapshots.find((s) => s.summary[COMMIT_ID_KEY] === commitId) ?? built;
   if (snapshot === undefined) throw new Error(`iceberg commit ${commitId} landed but its snapshot is missing`);
