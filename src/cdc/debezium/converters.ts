@@ -140,7 +140,19 @@ export const BY_TARGET: Readonly<Record<IcebergType['type'], Converter>> = {
   },
 };
 
-const NO_SCHEMA: ValueSchema = {};
+/** The schema of a value that has neither an embedded schema nor a hint. */
+export const NO_SCHEMA: ValueSchema = {};
+
+/**
+ * The converter of non-null values into `target` with `schema` (NO_SCHEMA when none): by its
+ * semantic type if known, else by target type; undefined for lists (convertValue maps them).
+ * Resolved once per column by row.ts.
+ */
+export function converterFor(target: IcebergType, schema: ValueSchema): Converter | undefined {
+  if (target.type === 'list') return undefined;
+  const semantic = schema.name === undefined ? undefined : SEMANTIC[schema.name];
+  return semantic ?? BY_TARGET[target.type];
+}
 
 /** One JSON value (null allowed) into `target`, by its semantic type if known, else by target type. */
 export function convertValue(raw: JsonValue, target: IcebergType, schema: ValueSchema | undefined, options: DebeziumDecodeOptions): IcebergValue {
@@ -152,6 +164,5 @@ export function convertValue(raw: JsonValue, target: IcebergType, schema: ValueS
     const element = s.type === 'array' ? s.items : s;
     return raw.map((v) => convertValue(v, target.element, element, options));
   }
-  const semantic = s.name === undefined ? undefined : SEMANTIC[s.name];
-  return (semantic ?? BY_TARGET[target.type])(raw, target, s, options);
+  return converterFor(target, s)!(raw, target, s, options);
 }

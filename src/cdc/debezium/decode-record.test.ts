@@ -120,6 +120,38 @@ describe('Debezium decoder rules', () => {
     assert.throws(() => decode(rec({ op: 'u', before: null, after: { id: 4, name: 'x', added: 1 } })), /column "added" is not in the target table/);
   });
 
+  it('one decoder reads each column by the schema its record embeds (or none), as a fresh decoder would', () => {
+    const field = (name: string, type: string, semantic?: string, parameters?: Record<string, string>) => ({ field: name, type, optional: true, ...(semantic === undefined ? {} : { name: semantic }), ...(parameters === undefined ? {} : { parameters }) });
+    const withSchema = (at: string, amount: Record<string, unknown>, after: Record<string, unknown>) => ({
+      schema: { type: 'struct', fields: [{ field: 'after', type: 'struct', optional: true, fields: [field('id', 'int32'), field('at', 'int64', at), amount, field('secret', 'string')] }] },
+      payload: { op: 'c', after },
+    });
+    const decimal = field('amount', 'bytes', 'org.apache.kafka.connect.data.Decimal', { scale: '2' });
+    const text = field('amount', 'string');
+    const values = [
+      withSchema('io.debezium.time.MicroTimestamp', decimal, { id: 1, at: 1_000_000, amount: 'BNI=', secret: 's' }),
+      withSchema('org.apache.kafka.connect.data.Timestamp', text, { id: 1, at: 1_000_000, amount: '12.34', secret: 's' }),
+      { op: 'c', after: { id: 1, at: 1_000_000, amount: 'BNI=', secret: 's' } },
+      withSchema('io.debezium.time.MicroTimestamp', decimal, { id: 1, at: 1_000_000, amount: 'BNI=', nope: 1 }),
+      withSchema('io.debezium.time.MicroTimestamp', decimal, { id: 1, at: 2_000_000, amount: 'BNI=', secret: 's' }),
+    ];
+    const ignoring = { ...target, ignoredColumn: (c: string) => c === 'secret' };
+    const reused = createDebeziumDecoder(ignoring);
+    const outcome = (decode: (r: ReturnType<typeof rec>) => DecodeResult, value: unknown): unknown => {
+      try {
+        return change(decode(rec(value, { id: 1 }))).after;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    for (const round of [1, 2]) {
+      for (const value of values) assert.deepEqual(outcome(reused, value), outcome(createDebeziumDecoder(ignoring), value), `round ${round}: ${JSON.stringify(value).slice(-120)}`);
+    }
+    assert.deepEqual(outcome(reused, values[0]), { id: 1, name: null, amount: 1234n, at: 1_000_000n, tm: null });
+    assert.deepEqual(outcome(reused, values[1]), { id: 1, name: null, amount: 1234n, at: 1_000_000_000n, tm: null });
+    assert.match(String(outcome(reused, values[3])), /column "nope" is not in the target table/);
+  });
+
   it('tombstones and logical messages are ignored, not errors', () => {
     const decode = createDebeziumDecoder(target);
     assert.deepEqual(decode(rec(null, { id: 1 })), { kind: 'ignored', reason: 'tombstone', origin: { topic: 'db.public.t', partition: 3, offset: 7n } });

@@ -8,7 +8,7 @@ import type { KafkaOrigin } from '../../core/change.ts';
 import { BadEventError } from '../../core/errors.ts';
 import type { JsonValue } from '../../iceberg/spec/lossless-json.ts';
 import type { IcebergValue, NestedField, Row } from '../../iceberg/spec/types.ts';
-import { convertValue, type ValueSchema } from './converters.ts';
+import { converterFor, convertValue, NO_SCHEMA, type Converter, type ValueSchema } from './converters.ts';
 import { isObject, previewValue } from './json-text.ts';
 import { binaryPlaceholders } from './text-converters.ts';
 import { fieldSchemas } from './schema-types.ts';
@@ -38,10 +38,27 @@ function isPlaceholder(raw: JsonValue, field: NestedField, options: DebeziumDeco
   return false;
 }
 
+/** How one column of an image converts, resolved once per (struct schema, column name). */
+interface ColumnPlan {
+  /** Undefined: a column the table leaves out on purpose (dropped from images). */
+  readonly field: NestedField | undefined;
+  readonly schema: ValueSchema | undefined;
+  /** What convertValue would call for a non-null value; undefined for lists. */
+  readonly converter: Converter | undefined;
+}
+
+const IGNORED: ColumnPlan = { field: undefined, schema: undefined, converter: undefined };
+/** The plans key of images without an embedded schema. */
+const NO_STRUCT = {} as ConnectSchema;
+
 /** Field lookup for a target, built once per target and reused for every record. */
 export class TargetFields {
   readonly byName: ReadonlyMap<string, NestedField>;
   readonly binaryForms: readonly string[];
+  readonly #plans = new WeakMap<ConnectSchema, Map<string, ColumnPlan>>();
+  /** The plans of the struct schema the last image had (a topic's images share one). */
+  #lastStruct: ConnectSchema | undefined;
+  #lastPlans = new Map<string, ColumnPlan>();
   constructor(
     readonly target: DebeziumTarget,
     readonly options: DebeziumDecodeOptions,
@@ -58,21 +75,19 @@ export class TargetFields {
   convert(image: JsonValue, struct: ConnectSchema | undefined, part: string, origin: KafkaOrigin, partial = false): ConvertedRow {
     // Messages are built only on failure: a template per record cost ~10 % of decoding.
     if (!isObject(image)) throw new BadEventError(`${this.where(part, origin)}: expected an object, got ${previewValue(image)}`);
-    const schemas = struct ? fieldSchemas(struct) : undefined;
+    const plans = this.plansOf(struct);
     const row: Record<string, IcebergValue> = {};
     let unchanged: string[] | undefined; // most images have none: no array for them
     for (const column in image) {
-      const field = this.byName.get(column);
-      if (!field) {
-        if (this.target.ignoredColumn?.(column) === true) continue;
-        throw new BadEventError(`${this.where(part, origin)}: column ${JSON.stringify(column)} is not in the target table (schema change? floe stops this table until it is evolved)`);
-      }
+      const plan = plans.get(column) ?? this.plan(plans, column, struct, part, origin);
+      const field = plan.field;
+      if (field === undefined) continue;
       const raw = image[column]!;
       if (isPlaceholder(raw, field, this.options, this.binaryForms)) {
         (unchanged ??= []).push(column);
         continue;
       }
-      row[column] = this.value(raw, field, (schemas?.get(column) as ValueSchema | undefined) ?? this.target.hints?.[column], part, origin);
+      row[column] = this.value(raw, field, plan, part, origin);
     }
     if (!partial) {
       for (const field of this.target.schema.fields) {
@@ -84,15 +99,45 @@ export class TargetFields {
     return { row, unchanged: unchanged ?? NO_COLUMNS };
   }
 
+  /** The column plans of images with `struct` (undefined: no embedded schema). */
+  private plansOf(struct: ConnectSchema | undefined): Map<string, ColumnPlan> {
+    const key = struct ?? NO_STRUCT;
+    if (key === this.#lastStruct) return this.#lastPlans;
+    let plans = this.#plans.get(key);
+    if (plans === undefined) this.#plans.set(key, (plans = new Map()));
+    this.#lastStruct = key;
+    this.#lastPlans = plans;
+    return plans;
+  }
+
+  /** Resolves (and keeps) the plan of `column`; throws BadEventError for a column not in the target table. */
+  private plan(plans: Map<string, ColumnPlan>, column: string, struct: ConnectSchema | undefined, part: string, origin: KafkaOrigin): ColumnPlan {
+    const field = this.byName.get(column);
+    let plan = IGNORED;
+    if (!field) {
+      if (this.target.ignoredColumn?.(column) !== true) {
+        throw new BadEventError(`${this.where(part, origin)}: column ${JSON.stringify(column)} is not in the target table (schema change? floe stops this table until it is evolved)`);
+      }
+    } else {
+      const schemas = struct ? fieldSchemas(struct) : undefined;
+      const schema = (schemas?.get(column) as ValueSchema | undefined) ?? this.target.hints?.[column];
+      plan = { field, schema, converter: converterFor(field.type, schema ?? NO_SCHEMA) };
+    }
+    plans.set(column, plan);
+    return plan;
+  }
+
   /** `table part at topic/partition@offset`, for messages. */
   private where(part: string, origin: KafkaOrigin): string {
     return `${this.target.table} ${part} at ${describeOrigin(origin)}`;
   }
 
-  private value(raw: JsonValue, field: NestedField, schema: ValueSchema | undefined, part: string, origin: KafkaOrigin): IcebergValue {
+  private value(raw: JsonValue, field: NestedField, plan: ColumnPlan, part: string, origin: KafkaOrigin): IcebergValue {
     let value: IcebergValue;
     try {
-      value = convertValue(raw, field.type, schema, this.options);
+      // As convertValue, with the converter it would pick resolved once per column.
+      const { converter, schema } = plan;
+      value = raw === null ? null : converter !== undefined ? converter(raw, field.type, schema ?? NO_SCHEMA, this.options) : convertValue(raw, field.type, schema, this.options);
     } catch (cause) {
       if (!(cause instanceof BadEventError)) throw cause;
       throw new BadEventError(`${this.where(part, origin)}: column ${JSON.stringify(field.name)} value ${previewValue(raw)}: ${cause.message}`, { cause });
