@@ -197,6 +197,17 @@ const scratch = new Sink();
 /** The last table's key column names for error messages, made once, not once a key (~120 bytes of strings each time). */
 let lastWheres: { readonly identity: RowIdentity; readonly table: string; readonly wheres: readonly string[] } | null = null;
 
+let lastColumnWheres: { readonly identity: RowIdentity; readonly table: string; readonly wheres: readonly string[] } | null = null;
+
+/** `keyWheres` for every column (the whole-row hash of a keyless table). */
+function columnWheres(identity: RowIdentity, table: string): readonly string[] {
+  const last = lastColumnWheres;
+  if (last !== null && last.identity === identity && last.table === table) return last.wheres;
+  const wheres = identity.fields.map((f) => `table ${table} column '${f.name}'`);
+  lastColumnWheres = { identity, table, wheres };
+  return wheres;
+}
+
 function keyWheres(identity: RowIdentity, table: string): readonly string[] {
   const last = lastWheres;
   if (last !== null && last.identity === identity && last.table === table) return last.wheres;
@@ -235,7 +246,11 @@ export function keyString(identity: RowIdentity, row: Row, table: string): strin
 /** 16 bytes of SHA-256 over the canonical encoding of every column: a keyless table's row identity. */
 export function hashRow(identity: RowIdentity, row: Row, table: string): Uint8Array {
   const sink = new Sink();
-  for (const f of identity.fields) writeValue(sink, f.type, row[f.name] ?? null, `table ${table} column '${f.name}'`);
+  const wheres = columnWheres(identity, table);
+  for (let k = 0; k < identity.fields.length; k++) {
+    const f = identity.fields[k]!;
+    writeValue(sink, f.type, row[f.name] ?? null, wheres[k]!);
+  }
   return new Uint8Array(createHash('sha256').update(sink.bytes()).digest().subarray(0, 16));
 }
 
