@@ -82,6 +82,15 @@ describe('key encoding', () => {
     }
   });
 
+  it('errors name the table and the column they are about, for key and whole-row encodings of two tables in turn', () => {
+    const keyed = rowIdentity(schema);
+    const whole = rowIdentity({ ...schema, identifierFieldIds: [] });
+    for (const table of ['t1', 't2', 't1']) {
+      assert.throws(() => keyString(keyed, { a: 1, b: 5, c: null }, table), new RegExp(`table ${table} key column 'b': expected a string`));
+      assert.throws(() => hashRow(whole, { a: 1, b: 'x', c: 'not a date' }, table), new RegExp(`table ${table} column 'c': expected an integer`));
+    }
+  });
+
   it('keyString is the idString of the key bytes, for short and long keys, one after another', () => {
     const keyed = rowIdentity(schema);
     const rows = [
