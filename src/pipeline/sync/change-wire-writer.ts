@@ -269,6 +269,48 @@ export class WireWriter {
   }
 }
 
+/**
+ * Encodes changes as they come (in order) into one message: what encodeChanges gives for all of
+ * them at once, except that the change count is always five varint bytes (written last; the
+ * reader takes any varint of up to five bytes). A source thread encodes each read right away,
+ * so its changes die young instead of waiting in memory for the rest of their chunk.
+ */
+export class ChangeWireEncoder {
+  readonly #w = new WireWriter(64 + 512 * 96);
+  readonly #countAt: number;
+  #count = 0;
+
+  constructor() {
+    this.#w.bytes(MAGIC);
+    this.#w.u8(VERSION);
+    this.#countAt = this.#w.pos;
+    this.#w.ensure(5);
+    this.#w.pos += 5;
+  }
+
+  /** Changes encoded so far. */
+  get count(): number {
+    return this.#count;
+  }
+
+  add(changes: readonly Change[]): void {
+    for (const change of changes) this.#w.change(change);
+    this.#count += changes.length;
+  }
+
+  /** The message (bytes whose buffer can be transferred); the encoder is done. */
+  finish(): Uint8Array<ArrayBuffer> {
+    const w = this.#w;
+    let v = this.#count;
+    for (let i = 0; i < 4; i++, v >>>= 7) w.buf[this.#countAt + i] = (v & 0x7f) | 0x80;
+    w.buf[this.#countAt + 4] = v;
+    w.ensure(4);
+    w.view.setInt32(w.pos, checksum(w.view, w.pos), true);
+    w.pos += 4;
+    return w.finish();
+  }
+}
+
 /** Encodes changes (in order) into bytes whose buffer can be transferred with postMessage. */
 export function encodeChanges(changes: readonly Change[]): Uint8Array<ArrayBuffer> {
   const w = new WireWriter(64 + changes.length * 96);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
 import type { Change } from '../../core/change.ts';
 import type { IcebergValue, Row } from '../../iceberg/spec/types.ts';
-import { decodeChanges, encodeChanges } from './change-wire.ts';
+import { ChangeWireEncoder, decodeChanges, encodeChanges } from './change-wire.ts';
 
 const roundTrip = (changes: readonly Change[]): Change[] => decodeChanges(encodeChanges(changes));
 const upsert = (after: Row, extra: Partial<Change> = {}): Change =>
@@ -160,6 +160,25 @@ describe('change-wire changes', () => {
 
   it('round-trips an empty list of changes', () => {
     assert.deepStrictEqual(roundTrip([]), []);
+  });
+
+  it('encodes changes as they come into one message that decodes like encodeChanges of them all', () => {
+    const changes: Change[] = [];
+    for (let i = 0; i < 700; i++) changes.push(i % 2 === 0 ? { ...FULL, key: { id: i } } : { ...MINIMAL, table: `t${i % 3}` });
+    for (const cuts of [[], [0], [1, 1, 300], [200, 699, 700]]) {
+      const encoder = new ChangeWireEncoder();
+      let from = 0;
+      for (const to of [...cuts, changes.length]) {
+        encoder.add(changes.slice(from, to));
+        from = to;
+      }
+      assert.equal(encoder.count, changes.length);
+      const wire = encoder.finish();
+      assert.deepStrictEqual(decodeChanges(wire), changes);
+      assert.equal(wire.length, encodeChanges(changes).length + 3, 'the count takes five bytes, not two');
+    }
+    const none = new ChangeWireEncoder();
+    assert.deepStrictEqual(decodeChanges(none.finish()), []);
   });
 
   it('refuses a change without a required field or with an unknown op', () => {

@@ -26,5 +26,5 @@
  * does not declare are not carried; an empty `unchanged` decodes as one shared frozen array. Byte values decode as plain Uint8Arrays (a Buffer too),
  * copied out of the wire bytes, so the wire buffer may be reused or released afterwards.
  */
-export { encodeChanges } from './change-wire-writer.ts';
+export { ChangeWireEncoder, encodeChanges } from './change-wire-writer.ts';
 export { decodeChanges } from './change-wire-reader.ts';

@@ -1,6 +1,6 @@
 /**
  * The change source's worker thread: builds the source from its recipe, and once started reads
- * ahead in chunks, encodes each chunk's changes into one buffer and transfers it to the main
+ * ahead in chunks, encodes each chunk's changes (as they are read) into one buffer and transfers it to the main
  * thread, which only decodes and applies. A chunk gathers reads for up to GATHER_MS (one message
  * per chunk, its events and log lines included). Reading stays at most `aheadChanges` changes ahead of
  * what the main thread has taken (credits), so memory is bounded. Acknowledgements arrive in
@@ -8,10 +8,9 @@
  * before it, and ends reading (the main thread commits those chunks, then fails).
  */
 import { parentPort } from 'node:worker_threads';
-import type { Change } from '../../core/change.ts';
 import { describeError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
-import { encodeChanges } from './change-wire.ts';
+import { ChangeWireEncoder } from './change-wire.ts';
 import type { CheckpointSummary, SourceBatch } from './change-source.ts';
 import type { FromSourceWorker, ToSourceWorker } from './source-thread-protocol.ts';
 import { openSource, type StoppableChangeSource } from './source-recipe.ts';
@@ -49,9 +48,9 @@ function stoppedList(s: StoppableChangeSource): [string, ReturnType<typeof descr
   return [...s.stoppedTables()].map(([table, error]) => [table, describeError(error)]);
 }
 
-/** Batches read one after another, gathered into one message. */
+/** Batches read one after another, gathered into one message (changes encoded as they come). */
 interface Chunk {
-  readonly changes: Change[];
+  readonly wire: ChangeWireEncoder;
   readonly checkpoints: Map<string, CheckpointSummary>;
   ack: unknown;
   bytes: number;
@@ -59,7 +58,7 @@ interface Chunk {
 
 /** Adds `batch` (read after what `chunk` holds): changes in order, the later checkpoint of a table and ack (as the main thread merges chunks). */
 function gather(chunk: Chunk, batch: SourceBatch): void {
-  for (const c of batch.changes) chunk.changes.push(c);
+  chunk.wire.add(batch.changes);
   for (const [target, summary] of batch.checkpoints) chunk.checkpoints.set(target, summary);
   chunk.ack = batch.ack;
   chunk.bytes += batch.bytes ?? 0;
@@ -67,10 +66,11 @@ function gather(chunk: Chunk, batch: SourceBatch): void {
 
 /** Sends a chunk with the events and log lines gathered before it, in one message. */
 function sendChunk(chunk: Chunk, stopped: [string, ReturnType<typeof describeError>][]): void {
-  const wire = encodeChanges(chunk.changes);
-  outstanding += chunk.changes.length;
+  const count = chunk.wire.count;
+  const wire = chunk.wire.finish();
+  outstanding += count;
   post(
-    { type: 'batch', wire, count: chunk.changes.length, checkpoints: [...chunk.checkpoints], ack: chunk.ack, bytes: chunk.bytes, stopped, events: events.drain(), logs: logs.drain() },
+    { type: 'batch', wire, count, checkpoints: [...chunk.checkpoints], ack: chunk.ack, bytes: chunk.bytes, stopped, events: events.drain(), logs: logs.drain() },
     [wire.buffer as ArrayBuffer],
   );
 }
@@ -96,13 +96,13 @@ async function readAhead(s: StoppableChangeSource): Promise<void> {
     if (first.changes.length === 0 && first.checkpoints.size === 0 && stopped.length === stoppedBefore) continue;
     // A source hands out what one fetch brought (a few hundred records): gather further reads
     // for a while, so that a message (~0.1 ms in each thread) carries up to a chunk.
-    const chunk: Chunk = { changes: [], checkpoints: new Map(), ack: undefined, bytes: 0 };
+    const chunk: Chunk = { wire: new ChangeWireEncoder(), checkpoints: new Map(), ack: undefined, bytes: 0 };
     gather(chunk, first);
     let failure: unknown = null;
     const until = performance.now() + GATHER_MS;
     try {
-      for (let left = GATHER_MS; chunk.changes.length < room && left > 0 && !closing; left = until - performance.now()) {
-        const more = await s.next(room - chunk.changes.length, left);
+      for (let left = GATHER_MS; chunk.wire.count < room && left > 0 && !closing; left = until - performance.now()) {
+        const more = await s.next(room - chunk.wire.count, left);
         if (more.changes.length === 0 && more.checkpoints.size === 0) break;
         gather(chunk, more);
       }
