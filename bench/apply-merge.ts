@@ -100,15 +100,19 @@ function fillIndex(path: string, tableUuid: string, snapshotId: bigint, files: r
   return performance.now() - t0;
 }
 
+/** A change in one literal shape, as the change sources make them (spread copies made collapse ~3x slower). */
+function change(op: 'upsert' | 'delete', id: bigint, after: Change['after']): Change {
+  return { table: 'bench', op, key: { id }, after, before: null, unchanged: [], position: {}, commitTimeMs: Date.now() };
+}
+
 function randomBatch(rows: number, fresh: { next: bigint }, deleted: Set<bigint>): Change[] {
   const out: Change[] = [];
   const used = new Set<bigint>();
   while (out.length < BATCH) {
     const r = Math.random();
-    const base = { table: 'bench', before: null, unchanged: [], position: {}, commitTimeMs: Date.now() };
     if (r < 0.1) {
       const id = fresh.next++;
-      out.push({ ...base, op: 'upsert', key: { id }, after: { id, amount: 1n, note: 'new' } });
+      out.push(change('upsert', id, { id, amount: 1n, note: 'new' }));
       continue;
     }
     const id = BigInt(Math.floor(Math.random() * rows));
@@ -116,8 +120,8 @@ function randomBatch(rows: number, fresh: { next: bigint }, deleted: Set<bigint>
     used.add(id);
     if (r < 0.3) {
       deleted.add(id);
-      out.push({ ...base, op: 'delete', key: { id }, after: null });
-    } else out.push({ ...base, op: 'upsert', key: { id }, after: { id, amount: -id, note: 'updated' } });
+      out.push(change('delete', id, null));
+    } else out.push(change('upsert', id, { id, amount: -id, note: 'updated' }));
   }
   return out;
 }
