@@ -9,6 +9,8 @@
  */
 import type { JsonValue } from '../../iceberg/spec/lossless-json.ts';
 
+// Byte values kept local in each scanner: imported from one module they measured ~4 % slower in
+// these loops (bench/debezium-decode.ts: 2.14-2.17 -> 2.23-2.27 us a record).
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;

@@ -18,6 +18,8 @@ import type { SourceInfo } from './position.ts';
 /** The last `op` member after the source block the last successful scanEnvelopeTail read (if any). */
 export let lastTailOp: DebeziumOp | undefined;
 
+// Byte values kept local in each scanner: imported from one module they measured ~4 % slower in
+// these loops (bench/debezium-decode.ts: 2.14-2.17 -> 2.23-2.27 us a record).
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
