@@ -2,7 +2,9 @@
  * Snapshot producers: append, overwrite (replace files), row delta (data files + position
  * deletes in one snapshot) and delete-all (truncate), all through one path. New files are
  * written into manifests once; each commit attempt then rebuilds only the manifest list on the
- * freshest base, carrying over untouched manifests and rewriting those that lose files.
+ * freshest base, carrying over untouched manifests and rewriting those that lose files, then
+ * merges small manifests as Java does (commit.manifest* table properties, manifest-merge-plan.ts)
+ * so the list stays bounded however many snapshots are committed.
  */
 import { randomUUID } from 'node:crypto';
 import type { Catalog, LoadedTable } from '../../catalog/catalog.ts';
@@ -25,6 +27,7 @@ import {
 } from '../spec/types.ts';
 import { COMMIT_ID_KEY, commitWithRetry, type CommitPlan, type RetryPolicy } from './commit.ts';
 import { currentSchema, currentSnapshot, snapshotById, specById } from './metadata-access.ts';
+import { manifestMergeSettings, planManifestMerge } from './manifest-merge-plan.ts';
 import { buildSummary } from './snapshot-summary.ts';
 
 export interface ChangeSet {
@@ -110,12 +113,13 @@ export async function commitChange(
     const parent = branchHead === undefined ? currentSnapshot(metadata) : snapshotById(metadata, branchHead);
     const carried = await carryManifests(io, metadata, parent, snapshotId, commitId, change);
     const sequenceNumber = metadata.lastSequenceNumber + 1;
+    const manifests = await mergeManifests(io, metadata, snapshotId, `${commitId}-a${attempt}`, [...newManifests, ...carried.manifests]);
     const manifestList = `${metadata.location}/metadata/snap-${snapshotId}-${attempt}-${commitId}.avro`;
     await writeManifestList(io, manifestList, {
       snapshotId,
       parentSnapshotId: parent?.snapshotId ?? null,
       sequenceNumber,
-      manifests: [...newManifests, ...carried.manifests],
+      manifests,
     });
     const summary = buildSummary(operation, { addedFiles: change.addedFiles, removedFiles: carried.removed }, parent?.summary, {
       ...change.summary,
@@ -263,4 +267,52 @@ async function carryManifests(
     throw new Error(`iceberg table ${metadata.location}: file to remove is no longer live: ${first}`);
   }
   return { manifests, removed };
+}
+
+/**
+ * The new list's manifests with the bins planned by planManifestMerge (table properties)
+ * rewritten into one manifest each. Entries ADDED or DELETED by this snapshot stay so; other
+ * live entries become EXISTING with their snapshot id and both sequence numbers written out
+ * (what they read as, inheritance included); entries DELETED by earlier snapshots are dropped.
+ * File totals are unchanged, so the summary needs nothing from here.
+ */
+async function mergeManifests(
+  io: FileIO,
+  metadata: TableMetadata,
+  snapshotId: bigint,
+  prefix: string,
+  manifests: readonly ManifestFile[],
+): Promise<ManifestFile[]> {
+  const out: ManifestFile[] = [];
+  let n = 0;
+  for (const planned of planManifestMerge(manifests, manifestMergeSettings(metadata.properties))) {
+    if (planned.kind === 'keep') {
+      out.push(planned.manifest);
+      continue;
+    }
+    const entries: ManifestEntry[] = [];
+    for (const manifest of planned.manifests) {
+      for (const e of await readManifest(io, manifest)) {
+        const ours = e.snapshotId === snapshotId;
+        if (e.status === EntryStatus.Deleted) {
+          if (ours) entries.push(e);
+        } else if (e.status === EntryStatus.Added && ours) {
+          entries.push(e);
+        } else {
+          entries.push({ ...e, status: EntryStatus.Existing });
+        }
+      }
+    }
+    if (entries.length === 0) continue; // only files deleted by earlier snapshots: nothing to list
+    out.push(
+      await writeManifest(io, `${metadata.location}/metadata/${prefix}-g${n++}.avro`, {
+        schema: currentSchema(metadata),
+        spec: specById(metadata, planned.specId),
+        content: planned.content,
+        snapshotId,
+        entries,
+      }),
+    );
+  }
+  return out;
 }
