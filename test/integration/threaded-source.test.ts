@@ -68,15 +68,16 @@ interface Drained {
   readonly failure: unknown;
 }
 
-/** Reads `source` from the start until it fails (the bad record at the end) or 60 s pass; asks in small reads, like the runner under a commit. */
-async function drain(source: ChangeSource): Promise<Drained> {
+/** Reads `source` from the start until it fails (the bad record at the end) or 60 s pass; asks in small reads (`perRead` changes), like the runner under a commit. */
+async function drain(source: ChangeSource, perRead = 500, onBatch: (b: Awaited<ReturnType<ChangeSource['next']>>) => void = () => {}): Promise<Drained> {
   const changes: Change[] = [];
   const checkpoints = new Map<string, CheckpointSummary>();
   await source.start([{ target: 'bench.events', source: `${PG_SCHEMA}.events`, lastCommitted: undefined, loadWatermark: undefined }]);
   const deadline = Date.now() + 60_000;
   try {
     while (Date.now() < deadline) {
-      const b = await source.next(500, 300);
+      const b = await source.next(perRead, 300);
+      onBatch(b);
       for (const c of b.changes) changes.push(c);
       for (const [k, v] of b.checkpoints) checkpoints.set(k, v);
       if (b.checkpoints.size > 0) await source.acknowledge(b.ack);
@@ -113,4 +114,20 @@ test('the threaded source hands out what the in-thread source does, then its fai
   const records = [...counted.values()].reduce((a, b) => a + b, 0);
   assert.ok(records >= RECORDS, `sync:event counts summed in the thread reach the main bus (${records} of ${RECORDS})`);
   assert.ok(lines.some((l) => /kafka source started/.test(l)), `the source's log line is replayed: ${lines.join('')}`);
+});
+
+test('every checkpoint carries the last source position, also one moved only by a tombstone', { timeout: 120_000 }, async () => {
+  const whole = await drain(await openSource(recipe, new EventBus(), silentLogger()));
+  let tombstoneOnly = 0;
+  let lastPosition: string | undefined;
+  const oneByOne = await drain(await openSource(recipe, new EventBus(), silentLogger()), 1, (b) => {
+    const summary = b.checkpoints.get('bench.events');
+    if (summary === undefined) return;
+    if (b.changes.length === 0) tombstoneOnly++;
+    else lastPosition = summary['floe.source.position'];
+    assert.ok(summary['floe.source.position'] !== undefined, `a checkpoint without a source position: ${JSON.stringify(summary)}`);
+    assert.equal(summary['floe.source.position'], lastPosition, 'the position of the last change read');
+  });
+  assert.ok(tombstoneOnly > 0, 'the generated stream has deletes, each followed by its tombstone');
+  assert.deepStrictEqual(oneByOne.checkpoints, whole.checkpoints, 'the same last checkpoint whatever the read size');
 });

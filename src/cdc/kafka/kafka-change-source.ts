@@ -6,14 +6,26 @@
  * Bad events follow `sync.badEvents`; under `fail` the changes before the bad record are still
  * handed out (and committed) and the next call rejects, naming topic, partition and offset.
  */
-import type { Change } from '../../core/change.ts';
+import type { Change, SourcePosition } from '../../core/change.ts';
 import { BadEventError } from '../../core/errors.ts';
 import type { EventBus } from '../../core/events.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { KafkaSyncSourceConfig } from '../../config/types.ts';
 import type { ChangeSource, CheckpointSummary, SourceBatch, TableCheckpoint } from '../../pipeline/sync/change-source.ts';
 import { parseLsn } from '../../core/lsn.ts';
-import { alreadyLoaded, checkpointSummary, decodeOffsets, KAFKA_OFFSETS_KEY, parsePgSnapshot, PG_SNAPSHOT_KEY, SOURCE_LSN_KEY, SOURCE_SCN_KEY, type LoadWatermark } from '../apply/checkpoint.ts';
+import {
+  alreadyLoaded,
+  checkpointSummary,
+  decodeOffsets,
+  decodePosition,
+  KAFKA_OFFSETS_KEY,
+  parsePgSnapshot,
+  PG_SNAPSHOT_KEY,
+  SOURCE_LSN_KEY,
+  SOURCE_POSITION_KEY,
+  SOURCE_SCN_KEY,
+  type LoadWatermark,
+} from '../apply/checkpoint.ts';
 import { kafkaConnectOptions } from './client-options.ts';
 import { DeadLetterFiles } from './dead-letter.ts';
 import { PartitionFetcher, type FetchedRecord, type FetcherOptions } from './partition-fetcher.ts';
@@ -52,6 +64,8 @@ interface TableState {
   /** Next offsets after what this source handed out (starts equal to `from`). */
   readonly next: Offsets;
   readonly watermark: LoadWatermark | null;
+  /** Source position of the last change handed out (or of the newest sync commit): every checkpoint carries it, also one moved only by tombstones or skipped records. */
+  position: SourcePosition | null;
   stopped: Error | null;
 }
 
@@ -112,7 +126,15 @@ export class KafkaChangeSource implements ChangeSource {
       const cp = byTarget.get(table.target);
       const stored = cp?.lastCommitted?.[KAFKA_OFFSETS_KEY];
       const from: Offsets = stored === undefined ? new Map() : copy(decodeOffsets(stored) as Offsets);
-      this.#byTopic.set(table.topic, { table, from, next: copy(from), watermark: watermarkFromSummary(cp?.loadWatermark), stopped: null });
+      const position = cp?.lastCommitted?.[SOURCE_POSITION_KEY];
+      this.#byTopic.set(table.topic, {
+        table,
+        from,
+        next: copy(from),
+        watermark: watermarkFromSummary(cp?.loadWatermark),
+        position: position === undefined ? null : decodePosition(position),
+        stopped: null,
+      });
     }
     const tableTopics = new Set(this.#byTopic.keys());
     this.#fetcher = await PartitionFetcher.open({
@@ -180,7 +202,10 @@ export class KafkaChangeSource implements ChangeSource {
     }
     await this.#deadLetters.flush();
     const checkpoints = new Map<string, CheckpointSummary>();
-    for (const s of touched) checkpoints.set(s.table.target, checkpointSummary(s.next, lastFrom(changes, s.table.topic)?.position ?? null));
+    for (const s of touched) {
+      s.position = lastFrom(changes, s.table.topic)?.position ?? s.position;
+      checkpoints.set(s.table.target, checkpointSummary(s.next, s.position));
+    }
     return { changes, checkpoints, ack: fetcher.positions(), bytes };
   }
 

@@ -184,12 +184,13 @@ export class PartitionFetcher {
 
   /** Commits `offsets` (next offsets) to the consumer group, for lag monitoring only. */
   async commit(offsets: ReadonlyMap<string, ReadonlyMap<number, bigint>>): Promise<void> {
-    const list = [...offsets].flatMap(([topic, parts]) => [...parts].map(([partition, offset]) => ({ topic, partition, offset, leaderEpoch: -1 })));
-    if (list.length === 0) return;
+    const topics = [...offsets].map(([name, parts]) => ({ name, partitionOffsets: [...parts].map(([partition, offset]) => ({ partition, offset })) }));
+    if (topics.length === 0) return;
+    // Through the admin client, not the consumer: the broker answers one connection's requests in
+    // order, so a commit sent behind the consumer's long-polling fetch waited out its maxWaitMs
+    // (500 ms a commit, measured in test/integration/threaded-source.test.ts).
     // A standalone (non-member) commit: generation -1 and no member id, accepted for an empty group.
-    this.#consumer.generationId = -1;
-    this.#consumer.memberId = '';
-    await this.#consumer.commit({ offsets: list });
+    await this.#admin.alterConsumerGroupOffsets({ groupId: this.#o.groupId, topics });
   }
 
   /** Stops prefetching and closes the connections. */
