@@ -39,6 +39,7 @@ export interface MetastoreOptions {
 }
 
 const PREVIOUS_VERSIONS_MAX = 'write.metadata.previous-versions-max';
+const DELETE_AFTER_COMMIT = 'write.metadata.delete-after-commit.enabled';
 const METADATA_PATH = 'write.metadata.path';
 
 /** Version number in a `<00001>-<uuid>.metadata.json` name, -1 when the name has another form. */
@@ -178,6 +179,7 @@ export class MetastoreCatalog implements Catalog {
       await io.delete(next).catch(() => undefined);
       throw new CommitConflictError(`commit to ${name}: the table changed concurrently (pointer is no longer ${base.metadataLocation})`);
     }
+    if (metadata.properties[DELETE_AFTER_COMMIT] === 'true') await deleteDroppedMetadataFiles(io, base.metadata, metadata);
     return { identifier: id, metadata, metadataLocation: next };
   }
 
@@ -191,4 +193,14 @@ function withMetadataLog(m: TableMetadata, base: LoadedTable): TableMetadata {
   const max = Number(m.properties[PREVIOUS_VERSIONS_MAX] ?? 100);
   const log = [...m.metadataLog, { timestampMs: base.metadata.lastUpdatedMs, metadataFile: base.metadataLocation }];
   return { ...m, metadataLog: log.slice(Math.max(0, log.length - Math.max(1, max))) };
+}
+
+/**
+ * With write.metadata.delete-after-commit.enabled, the metadata files that fell out of
+ * metadata-log in this commit (Java's deleteRemovedMetadataFiles). After the swap, best effort:
+ * a file left behind is an orphan no reader uses.
+ */
+async function deleteDroppedMetadataFiles(io: FileIO, base: TableMetadata, next: TableMetadata): Promise<void> {
+  const kept = new Set(next.metadataLog.map((e) => e.metadataFile));
+  for (const e of base.metadataLog) if (!kept.has(e.metadataFile)) await io.delete(e.metadataFile).catch(() => undefined);
 }

@@ -33,7 +33,7 @@ test('an empty file gives every default, paths under <config dir>/.floe/data', a
     unconstrainedNumeric: { type: 'decimal', precision: 38, scale: 10 }, unknownTypes: 'error', numericSpecialValues: 'error', infinity: 'clamp',
   });
   assert.deepEqual(c.sync, {
-    source: undefined, commitIntervalMs: 5_000, maxBatchChanges: 50_000, maxBatchMiB: 128, keyCacheEntries: 2_000_000, badEvents: 'fail', deadLetterDir: join(data, 'dead-letter'),
+    source: undefined, commitIntervalMs: 5_000, maxBatchChanges: 50_000, maxBatchMiB: 128, keyCacheEntries: 2_000_000, expireSnapshots: true, snapshotMaxAgeMs: 3_600_000, minSnapshotsToKeep: 100, badEvents: 'fail', deadLetterDir: join(data, 'dead-letter'),
   });
   assert.ok(Object.isFrozen(c.load));
 });

@@ -128,6 +128,9 @@ export interface SyncConfig {
   readonly maxBatchChanges: number; // commit early at this many changes, default 50000
   readonly maxBatchMiB: number; // commit early at this much buffered raw event data, default 128
   readonly keyCacheEntries: number; // row positions per table cached in memory in front of the key index, default 2000000
+  readonly expireSnapshots: boolean; // expire old snapshots in sync commits, default true
+  readonly snapshotMaxAgeMs: number; // keep snapshots younger than this, default 3600000 (table property history.expire.max-snapshot-age-ms overrides)
+  readonly minSnapshotsToKeep: number; // keep this many newest snapshots whatever their age, default 100 (history.expire.min-snapshots-to-keep overrides)
   readonly badEvents: 'fail' | 'skip' | 'dead-letter'; // default fail
   readonly deadLetterDir: string; // absolute, default <dataDir>/dead-letter
 }

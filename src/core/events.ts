@@ -27,6 +27,8 @@ export interface FloeEvents {
   /** Records read, by Debezium op; `count` (default 1) when a worker thread reports them in bulk. */
   'sync:event': { table: string; op: 'c' | 'r' | 'u' | 'd' | 't' | 'm' | 'tombstone'; count?: number };
   'sync:bad-event': { table: string | null; reason: string; policy: 'fail' | 'skip' | 'dead-letter' };
+  /** A sync commit expired old snapshots (snapshot-expiry-plan.ts) and deleted the files only they referenced. */
+  'sync:snapshots-expired': { table: string; snapshots: number; filesDeleted: number; filesFailed: number; ms: number };
   'sync:lag': { topic: string; partition: number; lag: number };
   /** A PostgreSQL replication slot's upkeep: WAL it holds back (pg_current_wal_lsn() − confirmed_flush_lsn), bytes. */
   'sync:slot': { slot: string; retainedWalBytes: number; limitBytes: number; confirmedFlushLsn: string | null };

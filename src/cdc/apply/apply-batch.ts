@@ -17,7 +17,7 @@
  * carrying it expired, so the fence holds across snapshot expiry too.
  */
 import { randomUUID } from 'node:crypto';
-import type { Catalog, LoadedTable } from '../../catalog/catalog.ts';
+import type { Catalog } from '../../catalog/catalog.ts';
 import { tableName } from '../../catalog/catalog.ts';
 import { CommitConflictError, ConcurrentSyncError } from '../../core/errors.ts';
 import type { Change } from '../../core/change.ts';
@@ -26,9 +26,11 @@ import type { FileIO } from '../../io/file-io.ts';
 import type { DataFile, Row, Snapshot, TableIdentifier, TableMetadata } from '../../iceberg/spec/types.ts';
 import type { RetryPolicy } from '../../iceberg/table/commit.ts';
 import { currentSchema, currentSnapshot, defaultSpec } from '../../iceberg/table/metadata-access.ts';
-import { commitChange } from '../../iceberg/table/snapshot-producer.ts';
+import { deleteExpiredFiles, findExpiredFiles } from '../../iceberg/table/expired-files.ts';
+import { planSnapshotExpiry, retentionOf, type SnapshotRetention } from '../../iceberg/table/snapshot-expiry-plan.ts';
+import { commitChange, type CommittedSnapshot } from '../../iceberg/table/snapshot-producer.ts';
 import { writePositionDeletes, writeRows } from '../../iceberg/table/table-writer.ts';
-import { checkpointProperty, hasCheckpoint, readCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { checkpointProperty, hasCheckpoint, loadWatermarkProperty, readCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { rowIdentity } from './key-encoding.ts';
 import type { SyncResult } from './key-index-sync.ts';
 import { collapseBatch, completeRows, planWrites, positionKey, type CollapsedBatch, type WritePlan } from './plan-batch.ts';
@@ -52,6 +54,11 @@ export interface TableApplierOptions {
   /** `apply` waits for the index thread while more updated entries than this are not yet persisted (default 1 M). */
   readonly maxPendingIndexEntries?: number;
   readonly now?: () => number;
+  /**
+   * Expire old snapshots in the data commits (the table's history.expire.* properties override
+   * these); undefined: never. The newest checkpoint and load watermark snapshots are kept.
+   */
+  readonly snapshotRetention?: SnapshotRetention;
 }
 
 /** Options of one `apply`. */
@@ -147,6 +154,18 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
     await index.resync(table.metadata, identity);
   };
 
+  const retention = options.snapshotRetention;
+  const now = options.now ?? Date.now;
+  /** The snapshots to expire with a commit on `base`, keeping the handoff and checkpoint snapshots. */
+  const expire =
+    retention === undefined
+      ? undefined
+      : (base: TableMetadata) => {
+          // the load watermark is carried by a table property (loadWatermarkProperty), the checkpoint too; this keeps the newest checkpoint's snapshot readable
+          const checkpoint = readCheckpoint(base)?.snapshotId;
+          return planSnapshotExpiry(base, now(), retentionOf(base.properties, retention), new Set(checkpoint === undefined || checkpoint === null ? [] : [checkpoint]));
+        };
+
   async function apply(changes: readonly Change[], applyOptions: ApplyOptions = {}): Promise<ApplyResult> {
     const started = performance.now();
     const commitId = applyOptions.commitId ?? randomUUID();
@@ -167,7 +186,7 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
       const written = await writePlan(io, table.metadata, plan);
       const t2 = performance.now();
       const baseId = currentSnapshot(table.metadata)?.snapshotId ?? null;
-      let committed: { table: LoadedTable; snapshot: Snapshot };
+      let committed: CommittedSnapshot;
       try {
         committed = await commitChange(
           catalog,
@@ -178,7 +197,8 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
             ...(plan.truncate ? { removeAll: true } : {}),
             summary,
             // the checkpoint outlives its snapshot's expiry in a table property, set atomically with it
-            ...(fenced ? { properties: checkpointProperty(summary, commitId) } : {}),
+            // and so does the load watermark (the handoff), which lives in the load commit's summary
+            ...(fenced ? { properties: { ...checkpointProperty(summary, commitId), ...loadWatermarkProperty(table.metadata) } } : {}),
             // Runs on the freshest metadata before each swap attempt: a checkpoint another sync
             // committed after the check above stops here. Positions name files and rows of the
             // base: another writer's commit may have moved them.
@@ -188,7 +208,14 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
             },
           },
           // base: the table as this applier's last commit or load left it (no metadata parse when no one else wrote)
-          { commitId, base: table, ...(options.events ? { events: options.events } : {}), ...(options.retry ? { retry: options.retry } : {}), ...(options.now ? { now: options.now } : {}) },
+          {
+            commitId,
+            base: table,
+            ...(options.events ? { events: options.events } : {}),
+            ...(options.retry ? { retry: options.retry } : {}),
+            ...(options.now ? { now: options.now } : {}),
+            ...(expire === undefined ? {} : { expire }),
+          },
         );
       } catch (error) {
         // Other errors may hide a commit that landed: its files must stay (orphans are harmless).
@@ -200,6 +227,7 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
       }
       table = committed.table;
       if (fenced) expectedCheckpoint = { snapshotId: committed.snapshot.snapshotId, commitId };
+      if (committed.expired.snapshots.length > 0) await cleanUpExpired(options, name, committed);
       const t3 = performance.now();
       await applyOptions.beforeIndexUpdate?.(committed.snapshot);
       index.record({
@@ -226,6 +254,18 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
     },
     close: () => index.close(),
   };
+}
+
+/** Deletes the files only the snapshots `committed` expired referenced; a failure leaves orphans, never stops the sync. */
+async function cleanUpExpired(options: TableApplierOptions, table: string, committed: CommittedSnapshot): Promise<void> {
+  const started = performance.now();
+  let result = { deleted: 0, failed: 0 };
+  try {
+    result = await deleteExpiredFiles(options.io, await findExpiredFiles(options.io, committed.table.metadata, committed.expired.snapshots, committed.expired.linear));
+  } catch {
+    result = { deleted: result.deleted, failed: result.failed + 1 };
+  }
+  options.events?.emit('sync:snapshots-expired', { table, snapshots: committed.expired.snapshots.length, filesDeleted: result.deleted, filesFailed: result.failed, ms: performance.now() - started });
 }
 
 function emitCommitted(options: TableApplierOptions, table: string, batch: CollapsedBatch, snapshot: Snapshot, ms: number): void {

@@ -270,6 +270,39 @@ export function loadWatermarkSnapshot(metadata: TableMetadata): Snapshot | undef
   return newestOnMain(metadata, (x) => LOAD_WATERMARK_KEYS.some((k) => x.summary[k] !== undefined));
 }
 
+/**
+ * Table property holding the load watermark keys of the newest load commit on main, as JSON:
+ * every sync commit sets it, so the watermark outlives the expiry of the snapshots between
+ * the load commit and main's head (which the walk from the head needs).
+ */
+export const LOAD_WATERMARK_PROPERTY = 'floe.load.watermark';
+
+/**
+ * The newest load commit's watermark keys on main: from its snapshot, or, when main's history
+ * no longer reaches back that far (expired), from LOAD_WATERMARK_PROPERTY; undefined when the
+ * table was never loaded by floe.
+ */
+export function loadWatermarkSummary(metadata: TableMetadata): Record<string, string> | undefined {
+  const walk = walkMain(metadata, (x) => LOAD_WATERMARK_KEYS.some((k) => x.summary[k] !== undefined));
+  const pick = (from: Readonly<Record<string, string>>): Record<string, string> => Object.fromEntries(LOAD_WATERMARK_KEYS.filter((k) => typeof from[k] === 'string').map((k) => [k, from[k]!]));
+  if (walk.found !== undefined) return pick(walk.found.summary);
+  const text = metadata.properties[LOAD_WATERMARK_PROPERTY];
+  if (text === undefined || walk.reachedRoot) return undefined;
+  try {
+    return pick(JSON.parse(text) as Record<string, string>);
+  } catch (error) {
+    throw new BadEventError(`table property ${LOAD_WATERMARK_PROPERTY} is not JSON: ${text}`, { cause: error });
+  }
+}
+
+/** The table properties a sync commit sets to carry the load watermark past snapshot expiry. */
+export function loadWatermarkProperty(metadata: TableMetadata): Record<string, string> {
+  const keys = loadWatermarkSummary(metadata);
+  if (keys === undefined) return {};
+  const text = JSON.stringify(keys);
+  return metadata.properties[LOAD_WATERMARK_PROPERTY] === text ? {} : { [LOAD_WATERMARK_PROPERTY]: text };
+}
+
 /** The watermark of the newest load commit on main, or null when the table was never loaded by floe. */
 export function readLoadWatermark(metadata: TableMetadata): LoadWatermark | null {
   const s = loadWatermarkSnapshot(metadata);

@@ -28,6 +28,7 @@ import {
 import { COMMIT_ID_KEY, commitWithRetry, type CommitPlan, type RetryPolicy } from './commit.ts';
 import { currentSchema, currentSnapshot, snapshotById, specById } from './metadata-access.ts';
 import { manifestMergeSettings, planManifestMerge } from './manifest-merge-plan.ts';
+import type { SnapshotExpiryPlan } from './snapshot-expiry-plan.ts';
 import { buildSummary } from './snapshot-summary.ts';
 
 export interface ChangeSet {
@@ -62,11 +63,18 @@ export interface ProduceOptions {
   readonly retry?: RetryPolicy;
   readonly events?: EventBus;
   readonly now?: () => number;
+  /**
+   * Snapshots to expire in the same metadata commit, planned on each attempt's base
+   * (snapshot-expiry-plan.ts); their files are the caller's to clean up (expired-files.ts).
+   */
+  readonly expire?: (base: TableMetadata) => SnapshotExpiryPlan;
 }
 
 export interface CommittedSnapshot {
   readonly table: LoadedTable;
   readonly snapshot: Snapshot;
+  /** Snapshots the commit expired (ProduceOptions.expire), and whether the history they left is one line. */
+  readonly expired: { readonly snapshots: readonly Snapshot[]; readonly linear: boolean };
 }
 
 /** A positive random 63-bit snapshot id. */
@@ -103,6 +111,9 @@ export async function commitChange(
   const now = options.now ?? Date.now;
   let newManifests: ManifestFile[] | undefined;
   let built: Snapshot | undefined;
+  /** Every snapshot an attempt planned to expire, and the last attempt's `linear`. */
+  const planned = new Map<bigint, Snapshot>();
+  let linear = false;
 
   const build = async (base: LoadedTable, attempt: number): Promise<CommitPlan> => {
     change.validate?.(base);
@@ -134,6 +145,9 @@ export async function commitChange(
       summary,
       schemaId: metadata.currentSchemaId,
     };
+    const expiry = options.expire?.(metadata);
+    for (const x of expiry?.expire ?? []) planned.set(x.snapshotId, x);
+    linear = expiry?.linear ?? false;
     return {
       requirements: [
         { type: 'assert-table-uuid', uuid: metadata.tableUuid },
@@ -148,6 +162,7 @@ export async function commitChange(
         ...(change.properties === undefined || Object.keys(change.properties).length === 0
           ? []
           : [{ action: 'set-properties' as const, updates: change.properties }]),
+        ...(expiry === undefined || expiry.expire.length === 0 ? [] : [{ action: 'remove-snapshots' as const, snapshotIds: expiry.expire.map((x) => x.snapshotId) }]),
       ],
     };
   };
@@ -160,7 +175,8 @@ export async function commitChange(
   });
   const snapshot = table.metadata.snapshots.find((s) => s.summary[COMMIT_ID_KEY] === commitId) ?? built;
   if (snapshot === undefined) throw new Error(`iceberg commit ${commitId} landed but its snapshot is missing`);
-  return { table, snapshot };
+  const remaining = new Set(table.metadata.snapshots.map((x) => x.snapshotId));
+  return { table, snapshot, expired: { snapshots: [...planned.values()].filter((x) => !remaining.has(x.snapshotId)), linear } };
 }
 
 /** Writes one manifest per (spec, content) group of the added files; sequence numbers inherit. */

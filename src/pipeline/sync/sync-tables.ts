@@ -16,7 +16,7 @@ import { fileIOFor } from '../../io/registry.ts';
 import { introspectTable } from '../../sources/postgres/introspector.ts';
 import { connectPg, pgConnectOptions } from '../../sources/postgres/connection.ts';
 import { openTableApplier, type TableApplier } from '../../cdc/apply/apply-batch.ts';
-import { loadWatermarkSnapshot, readCheckpoint } from '../../cdc/apply/checkpoint.ts';
+import { loadWatermarkSummary, readCheckpoint } from '../../cdc/apply/checkpoint.ts';
 import { ensureIcebergTable, prepareTable, targetLabel } from '../load/table-setup.ts';
 import type { TableCheckpoint } from './change-source.ts';
 import type { TableSink } from './sync-runner.ts';
@@ -42,7 +42,7 @@ export function sourceLabel(t: TableConfig): string {
 
 /** The table's checkpoint for a change source: the newest sync checkpoint's keys and the load watermark summary. */
 export function tableCheckpoint(t: TableConfig, metadata: TableMetadata): TableCheckpoint {
-  return { target: targetLabel(t), source: sourceLabel(t), lastCommitted: readCheckpoint(metadata)?.summary, loadWatermark: loadWatermarkSnapshot(metadata)?.summary };
+  return { target: targetLabel(t), source: sourceLabel(t), lastCommitted: readCheckpoint(metadata)?.summary, loadWatermark: loadWatermarkSummary(metadata) };
 }
 
 /** Creates missing tables from their PostgreSQL source's schema; ConfigError when a table has no reachable source. */
@@ -80,6 +80,7 @@ export async function openSyncTables(config: Config, catalog: Catalog, events: E
         indexPath: join(config.dataDir, 'index', `${label}.sqlite`),
         cacheEntries: config.sync.keyCacheEntries,
         events,
+        ...(config.sync.expireSnapshots ? { snapshotRetention: { maxAgeMs: config.sync.snapshotMaxAgeMs, minSnapshotsToKeep: config.sync.minSnapshotsToKeep } } : {}),
       });
       const { metadata } = await catalog.loadTable(t.target);
       const sink: TableSink = {
