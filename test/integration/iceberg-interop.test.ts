@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqlCatalog } from '../../src/catalog/sql/sql-catalog.ts';
@@ -22,6 +22,9 @@ import { updateSchema } from '../../src/iceberg/table/table-updates.ts';
 import { commitChange } from '../../src/iceberg/table/snapshot-producer.ts';
 import { currentSchema } from '../../src/iceberg/table/metadata-access.ts';
 import { liveFiles } from '../../src/iceberg/table/scan-planner.ts';
+import type { Change } from '../../src/core/change.ts';
+import { openTableApplier } from '../../src/cdc/apply/apply-batch.ts';
+import { checkpointSummary } from '../../src/cdc/apply/checkpoint.ts';
 import { canonicalRows, sortCanonical } from '../support/canonical.ts';
 import { pyicebergInfo, pyicebergScan, pyicebergWriteSample, type SqlCatalogSpec } from '../support/pyiceberg.ts';
 
@@ -191,6 +194,44 @@ test('merged manifests (data and deletes, min-count lowered) read right in pyice
     assert.deepEqual(await pyicebergScan(spec, 'db.merged', snapshotId), canonicalRows(schema, rows), `snapshot ${snapshotId}`);
   }
   assert.deepEqual(canonicalRows(schema, await readAllRows(io, table.metadata)), canonicalRows(schema, [...model.values()]));
+});
+
+test('after sync expired snapshots and deleted their files, pyiceberg reads every kept snapshot and the current rows', async () => {
+  const id: TableIdentifier = { namespace: ['db'], name: 'expired' };
+  const schema: Schema = { schemaId: 0, identifierFieldIds: [1], fields: [field(1, 'id', { type: 'long' }, true), field(2, 'v', { type: 'string' })] };
+  await catalog.createTable(id, { schema, properties: { 'commit.manifest.min-count-to-merge': '4', 'write.metadata.delete-after-commit.enabled': 'true', 'write.metadata.previous-versions-max': '5' } });
+  let clock = Date.now();
+  const applier = await openTableApplier({ catalog, io, id, indexPath: join(dir, 'expired.sqlite'), now: () => clock, snapshotRetention: { maxAgeMs: 10 * 60_000, minSnapshotsToKeep: 3 } });
+  const model = new Map<bigint, Row>();
+  const states = new Map<bigint, Row[]>();
+  try {
+    for (let i = 0; i < 30; i++) {
+      clock += 60_000;
+      const changes: Change[] = [
+        { table: 't', op: 'upsert', key: { id: BigInt(i % 9) }, after: { id: BigInt(i % 9), v: `v${i}` }, before: null, unchanged: [], position: {} },
+        { table: 't', op: 'delete', key: { id: BigInt((i + 4) % 9) }, after: null, before: null, unchanged: [], position: {} },
+      ];
+      if (i === 15) changes.splice(0, 2, { table: 't', op: 'truncate', key: null, after: null, before: null, unchanged: [], position: {} });
+      const r = await applier.apply(changes, { summary: checkpointSummary(new Map([['pg.db.t', new Map([[0, BigInt(i)]])]]), null) });
+      for (const c of changes) {
+        if (c.op === 'truncate') model.clear();
+        else if (c.op === 'delete') model.delete(c.key!['id'] as bigint);
+        else model.set(c.after!['id'] as bigint, c.after!);
+      }
+      states.set(r.snapshot!.snapshotId, [...model.values()]);
+    }
+  } finally {
+    await applier.close();
+  }
+  const info = await pyicebergInfo(spec, 'db.expired');
+  assert.ok(info.snapshots.length < 15, `${info.snapshots.length} snapshots kept of 30`);
+  for (const s of info.snapshots) {
+    const snapshotId = BigInt(s.snapshot_id);
+    assert.deepEqual(await pyicebergScan(spec, 'db.expired', snapshotId), canonicalRows(schema, states.get(snapshotId)!), `snapshot ${snapshotId}`);
+  }
+  assert.deepEqual(await pyicebergScan(spec, 'db.expired'), canonicalRows(schema, [...model.values()]));
+  const metadataFiles = (await readdir(join(dir, 'warehouse', 'db', 'expired', 'metadata'))).filter((f) => f.endsWith('.metadata.json'));
+  assert.equal(metadataFiles.length, 6, 'the current metadata file and the 5 in metadata-log');
 });
 
 test('partitioned tables (identity, bucket, day, month, truncate) read right in pyiceberg', async () => {
