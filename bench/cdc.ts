@@ -45,6 +45,7 @@ import type { ChangeSource } from '../src/pipeline/sync/change-source.ts';
 import { openSource, sourceRecipe } from '../src/pipeline/sync/source-recipe.ts';
 import { runSync, type TableSink } from '../src/pipeline/sync/sync-runner.ts';
 import { ThreadedChangeSource } from '../src/pipeline/sync/threaded-source.ts';
+import { countCpu, perRecord } from './support/cpu-budget.ts';
 import { profiled } from './support/cpu-profile.ts';
 import { createTopic, DebeziumEventGenerator, deleteTopics, EVENTS_TABLE_SCHEMA, fillTopic } from './support/debezium-events.ts';
 
@@ -229,12 +230,16 @@ async function main(): Promise<void> {
     const bytes = await fillTopic(brokers, topic, gen, EVENTS);
     console.log(`topic: ${EVENTS} records (${(bytes / 1e6).toFixed(0)} MB, ${(bytes / EVENTS).toFixed(0)} B each) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
+    const consumeCpu = countCpu();
     const passes = [await consumeRate(topic, EVENTS), await consumeRate(topic, EVENTS)];
+    const consumeSpent = perRecord(consumeCpu(), 2 * EVENTS);
     const consume = Math.max(...passes);
     console.log(`consume: ${consume.toFixed(0)} records/s, the faster of ${passes.map((p) => p.toFixed(0)).join(' and ')} (PartitionFetcher, same client as sync)`);
 
     t0 = performance.now();
+    const applyCpu = countCpu();
     const run = await profiled(() => runApply(applier!, metadata, topic, dir, () => EVENTS));
+    const applySpent = perRecord(applyCpu(), EVENTS);
     // Sustained rate from the first change handed out (the consume rate, too, is timed from an
     // open fetcher) to the last batch closed by size (changes or bytes). The tail batch closes
     // only when the commit interval runs out (nothing more arrives): that measures the interval.
@@ -249,6 +254,13 @@ async function main(): Promise<void> {
         `source start-up (thread, Kafka and PostgreSQL connections) ${startup.toFixed(0)} ms before the first change ` +
         `(${run.changes} changes, ${((run.lastCommitAt - t0) / 1000).toFixed(1)} s, of which ${(run.inNext / 1000).toFixed(1)} s reading+decoding, ` +
         `${(inApply / 1000).toFixed(1)} s in ${run.commits.length} table commits overlapping the reads; phases l=locate w=write c=commit i=index ms: [${run.commits.map((c) => `${c.changes}/${c.ms.toFixed(0)}ms(${c.phases})`).join(' ')}])`,
+    );
+
+    // The CPU budget: what apply and consume cost per record, all threads and the broker, and
+    // the apply rate this machine's cores would allow if never idle (docs/cdc.md, bench:cdc).
+    console.log(
+      `cpu: apply ${applySpent.text}, consume ${consumeSpent.text}; at that cost the cores allow apply at most ` +
+        `${applySpent.ceilingPerS.toFixed(0)} records/s, ratio ${(applySpent.ceilingPerS / consume).toFixed(2)} against this consume rate`,
     );
 
     await createTopic(brokers, freshTopic);
