@@ -85,6 +85,7 @@ test('sync commits expire old snapshots in batches; kept snapshots read right; e
       for (const s of w.metadata!.snapshots) seenLists.add(s.manifestList);
       most = Math.max(most, w.metadata!.snapshots.length);
     }
+    await w.applier.close(); // waits for the expired files to be deleted (in the background during the run)
     // 10 min of snapshots, 1 min of slack, the current one
     assert.ok(most <= 13, `at most 13 snapshots at once, saw ${most}`);
     assert.ok(w.expired.length >= 5, `expiry ran in batches: ${w.expired.length}`);
@@ -122,6 +123,7 @@ test('data files a truncate removed are deleted once it expires, unless a tag ke
         w.clock += MIN;
         await commit([up(BigInt(10 + i), 'x')], offsets(i));
       }
+      await w.applier.close();
       assert.ok(w.expired.length > 0, 'expiry ran');
       assert.deepEqual(asMap(await readAllRows(w.io, w.metadata!)), w.rows);
       await assertKeptSnapshotsRead(w);
