@@ -221,7 +221,7 @@ const syncSchema = z
     // Each sync commit rewrites the metadata file, which lists every snapshot (~800 bytes each):
     // without expiry, commit cost and metadata written grow with history (17 k snapshots a day at 5 s).
     expireSnapshots: z.boolean().default(true).describe('Expire old snapshots in sync commits, and delete the files only they referenced'),
-    snapshotMaxAgeMs: int(60_000).default(3_600_000).describe('Snapshots younger than this are kept (table property history.expire.max-snapshot-age-ms overrides)'),
+    snapshotMaxAgeMs: int(1_000).default(3_600_000).describe('Snapshots younger than this are kept (table property history.expire.max-snapshot-age-ms overrides)'),
     minSnapshotsToKeep: int(1).default(100).describe('Newest snapshots kept whatever their age (table property history.expire.min-snapshots-to-keep overrides)'),
     badEvents: z.enum(['fail', 'skip', 'dead-letter']).default('fail'),
     deadLetterDir: nonEmpty.optional().describe('default <dataDir>/dead-letter'),

@@ -17,8 +17,9 @@ before(async () => {
   await world.open();
   await world.db.query(`CREATE TABLE "${world.schema}".acct (id int PRIMARY KEY, v bigint NOT NULL, note text);
     INSERT INTO "${world.schema}".acct SELECT g, g, 'n' || g FROM generate_series(1, 500) g`);
-  // Small, frequent commits so kills land inside commits as well as between them.
-  await world.writeConfig(['acct'], { commitIntervalMs: 200, maxBatchChanges: 300 });
+  // Small, frequent commits so kills land inside commits as well as between them; snapshots
+  // expire every few seconds, so kills land inside expiry commits and file deletes too.
+  await world.writeConfig(['acct'], { commitIntervalMs: 200, maxBatchChanges: 300, snapshotMaxAgeMs: 2000, minSnapshotsToKeep: 2 });
   await world.startConnector(['acct']);
 });
 
@@ -50,7 +51,8 @@ test(`kill -9 floe sync ${KILLS} times during a stream of changes: the table end
   await world.waitForRecords('acct', 500);
   const stop = { done: false };
   const writing = writer(stop);
-  const snapshotsSeen: number[] = [];
+  /** Snapshot ids on the table after each kill. */
+  const snapshotsSeen: string[][] = [];
   try {
     for (let i = 0; i < KILLS; i += 1) {
       const child = world.spawnFloe(['sync']);
@@ -61,7 +63,7 @@ test(`kill -9 floe sync ${KILLS} times during a stream of changes: the table end
       child.kill('SIGKILL');
       await new Promise((r) => child.on('exit', r));
       // Killed before the table existed (start-up), pyiceberg has nothing to open yet.
-      snapshotsSeen.push(await world.icebergInfo('acct').then((info) => info.snapshots.length, () => 0));
+      snapshotsSeen.push(await world.icebergInfo('acct').then((info) => info.snapshots.map((x) => x.snapshot_id), () => []));
     }
   } finally {
     stop.done = true;
@@ -74,5 +76,9 @@ test(`kill -9 floe sync ${KILLS} times during a stream of changes: the table end
   assert.equal(ice.length, src.length);
   assert.deepEqual(ice, src);
   assert.ok(statements > 100, `the writer ran ${statements} statements`);
-  assert.ok(snapshotsSeen[snapshotsSeen.length - 1]! > snapshotsSeen[0]!, `commits happened between kills: ${snapshotsSeen.join(', ')}`);
+  const first = new Set(snapshotsSeen[0]);
+  const ever = new Set(snapshotsSeen.flat());
+  assert.ok(snapshotsSeen[snapshotsSeen.length - 1]!.some((id) => !first.has(id)), `commits happened between kills: ${snapshotsSeen.map((ids) => ids.length).join(', ')} snapshots`);
+  const kept = (await world.icebergInfo('acct')).snapshots.length;
+  assert.ok(kept < ever.size, `old snapshots expired during the kills: ${kept} kept of ${ever.size} seen`);
 });

@@ -52,9 +52,9 @@ export function retentionOf(properties: Readonly<Record<string, string>>, defaul
   };
 }
 
-/** How long past the age limit the oldest expirable snapshot may get before a batch is expired: a tenth of the limit, at least a minute. */
+/** How long past the age limit the oldest expirable snapshot may get before a batch is expired: a tenth of the limit, at least a minute (or the limit, when shorter). */
 export function expirySlackMs(r: SnapshotRetention): number {
-  return Math.max(60_000, Math.floor(r.maxAgeMs / 10));
+  return Math.max(Math.min(60_000, r.maxAgeMs), Math.floor(r.maxAgeMs / 10));
 }
 
 /** Head first, then parents while they are in the table. */
