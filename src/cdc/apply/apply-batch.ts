@@ -56,7 +56,8 @@ export interface TableApplierOptions {
   readonly now?: () => number;
   /**
    * Expire old snapshots in the data commits (the table's history.expire.* properties override
-   * these); undefined: never. The newest checkpoint and load watermark snapshots are kept.
+   * these); undefined: never. The newest checkpoint's snapshot is kept; the load watermark
+   * outlives its snapshot in a table property (checkpoint.ts LOAD_WATERMARK_PROPERTY).
    */
   readonly snapshotRetention?: SnapshotRetention;
 }
@@ -156,12 +157,11 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
 
   const retention = options.snapshotRetention;
   const now = options.now ?? Date.now;
-  /** The snapshots to expire with a commit on `base`, keeping the handoff and checkpoint snapshots. */
+  /** The snapshots to expire with a commit on `base`, keeping the newest checkpoint's. */
   const expire =
     retention === undefined
       ? undefined
       : (base: TableMetadata) => {
-          // the load watermark is carried by a table property (loadWatermarkProperty), the checkpoint too; this keeps the newest checkpoint's snapshot readable
           const checkpoint = readCheckpoint(base)?.snapshotId;
           return planSnapshotExpiry(base, now(), retentionOf(base.properties, retention), new Set(checkpoint === undefined || checkpoint === null ? [] : [checkpoint]));
         };
@@ -267,11 +267,11 @@ export async function openTableApplier(options: TableApplierOptions): Promise<Ta
 /** Deletes the files only the snapshots `committed` expired referenced; a failure leaves orphans, never stops the sync. */
 async function cleanUpExpired(options: TableApplierOptions, table: string, committed: CommittedSnapshot): Promise<void> {
   const started = performance.now();
-  let result = { deleted: 0, failed: 0 };
+  let result: { deleted: number; failed: number };
   try {
-    result = await deleteExpiredFiles(options.io, await findExpiredFiles(options.io, committed.table.metadata, committed.expired.snapshots, committed.expired.linear));
+    result = await deleteExpiredFiles(options.io, await findExpiredFiles(options.io, committed.table.metadata, committed.expired));
   } catch {
-    result = { deleted: result.deleted, failed: result.failed + 1 };
+    result = { deleted: 0, failed: 1 }; // a manifest list could not be read: nothing deleted
   }
   options.events?.emit('sync:snapshots-expired', { table, snapshots: committed.expired.snapshots.length, filesDeleted: result.deleted, filesFailed: result.failed, ms: performance.now() - started });
 }

@@ -264,10 +264,11 @@ export interface LoadWatermark {
 }
 
 const LOAD_WATERMARK_KEYS = [PG_SNAPSHOT_KEY, SOURCE_LSN_KEY, SOURCE_SCN_KEY];
+const isLoadCommit = (s: Snapshot): boolean => LOAD_WATERMARK_KEYS.some((k) => s.summary[k] !== undefined);
 
 /** The newest snapshot on main carrying a load watermark (floe.source.pg-snapshot / lsn / scn). */
 export function loadWatermarkSnapshot(metadata: TableMetadata): Snapshot | undefined {
-  return newestOnMain(metadata, (x) => LOAD_WATERMARK_KEYS.some((k) => x.summary[k] !== undefined));
+  return newestOnMain(metadata, isLoadCommit);
 }
 
 /**
@@ -283,7 +284,7 @@ export const LOAD_WATERMARK_PROPERTY = 'floe.load.watermark';
  * table was never loaded by floe.
  */
 export function loadWatermarkSummary(metadata: TableMetadata): Record<string, string> | undefined {
-  const walk = walkMain(metadata, (x) => LOAD_WATERMARK_KEYS.some((k) => x.summary[k] !== undefined));
+  const walk = walkMain(metadata, isLoadCommit);
   const pick = (from: Readonly<Record<string, string>>): Record<string, string> => Object.fromEntries(LOAD_WATERMARK_KEYS.filter((k) => typeof from[k] === 'string').map((k) => [k, from[k]!]));
   if (walk.found !== undefined) return pick(walk.found.summary);
   const text = metadata.properties[LOAD_WATERMARK_PROPERTY];

@@ -27,6 +27,8 @@ const RETENTION = { maxAgeMs: 10 * MIN, minSnapshotsToKeep: 3 };
 interface World {
   readonly io: MemoryFileIO;
   readonly tag: (name: string, snapshotId: bigint) => Promise<void>;
+  /** Points main at `snapshotId` (rollback_to_snapshot). */
+  readonly rollback: (snapshotId: bigint) => Promise<void>;
   readonly applier: TableApplier;
   readonly expired: FloeEvents['sync:snapshots-expired'][];
   /** Rows by id after each committed snapshot. */
@@ -40,7 +42,12 @@ async function world(dir: string, name: string): Promise<World> {
   const { io, catalog, id, indexPath } = await setupTable(dir, name);
   const events = new EventBus();
   const tag = async (name: string, snapshotId: bigint): Promise<void> => void (await catalog.commitTable(id, [], [{ action: 'set-snapshot-ref', refName: name, snapshotId, type: 'tag' }]));
-  const w: World = { io, tag, applier: null as unknown as TableApplier, expired: [], states: new Map(), clock: 1_800_000_000_000, metadata: null, rows: new Map() };
+  const rollback = async (snapshotId: bigint): Promise<void> => {
+    await catalog.commitTable(id, [], [{ action: 'set-snapshot-ref', refName: 'main', snapshotId, type: 'branch' }]);
+    w.rows.clear();
+    for (const [k, v] of w.states.get(snapshotId)!) w.rows.set(k, v);
+  };
+  const w: World = { io, tag, rollback, applier: null as unknown as TableApplier, expired: [], states: new Map(), clock: 1_800_000_000_000, metadata: null, rows: new Map() };
   events.on('sync:snapshots-expired', (e) => w.expired.push(e));
   (w as { applier: TableApplier }).applier = await openTableApplier({ catalog, io, id, indexPath, events, snapshotRetention: RETENTION, now: () => w.clock });
   const commit = async (changes: Change[], summary: Record<string, string>): Promise<void> => {
@@ -135,4 +142,30 @@ test('data files a truncate removed are deleted once it expires, unless a tag ke
     }
   }
   await rm(dir, { recursive: true, force: true });
+});
+
+test("a rolled-back truncate expires without deleting the files it removed: main still lists them", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'floe-expiry-rollback-'));
+  const w = await world(dir, 'rollback');
+  const commit = commitOf(w);
+  try {
+    await commit([up(1n, 'a'), up(2n, 'b')], {});
+    const loaded = w.metadata!.currentSnapshotId!;
+    w.clock += MIN;
+    await commit([truncate], {});
+    await w.rollback(loaded); // the truncate is now off main
+    for (let i = 2; i <= 20; i++) {
+      w.clock += MIN;
+      await commit([up(BigInt(10 + i), 'x')], {});
+    }
+    await w.applier.close();
+    assert.ok(w.expired.length > 0, 'expiry ran');
+    assert.ok(!w.metadata!.snapshots.some((s) => s.snapshotId === loaded), 'the loaded snapshot and the truncate expired');
+    assert.equal(w.rows.get(1n), 'a', 'main never lost the rows the rolled-back truncate removed');
+    assert.deepEqual(asMap(await readAllRows(w.io, w.metadata!)), w.rows);
+    await assertKeptSnapshotsRead(w);
+  } finally {
+    await w.applier.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });

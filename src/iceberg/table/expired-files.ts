@@ -4,9 +4,10 @@
  *   - each expired snapshot's manifest list (a list belongs to one snapshot);
  *   - manifests listed by an expired snapshot and by no kept one (merged or rewritten since);
  *   - data and delete files an expired snapshot removed (its DELETED entries), only when the
- *     history is one line (snapshot-expiry-plan.ts `linear`) and the snapshot is older than
- *     every kept one: then no kept snapshot can still list the file. Otherwise they stay, as
- *     orphans for a remove-orphan-files job.
+ *     snapshot was an ancestor of main's head, is older than every kept one, and the history
+ *     left is one line (snapshot-expiry-plan.ts historyIsLinear): then no kept snapshot can still
+ *     list the file. Otherwise they stay, as orphans for a remove-orphan-files job. (A rolled-back
+ *     snapshot's removals never happened on main; a tag or branch may keep an older state.)
  * Files of a kept snapshot are never deleted: the kept snapshots' manifest lists are read whole.
  */
 import type { FileIO } from '../../io/file-io.ts';
@@ -27,22 +28,26 @@ async function listedManifests(io: FileIO, snapshot: Snapshot): Promise<Manifest
 }
 
 /** What `expired` leaves unreferenced in `kept` (the metadata after the expiry commit); see the file comment. */
-export async function findExpiredFiles(io: FileIO, kept: TableMetadata, expired: readonly Snapshot[], linear: boolean): Promise<ExpiredFiles> {
+export async function findExpiredFiles(
+  io: FileIO,
+  kept: TableMetadata,
+  expired: { readonly snapshots: readonly Snapshot[]; readonly onMain: ReadonlySet<bigint>; readonly linear: boolean },
+): Promise<ExpiredFiles> {
   const keptManifests = new Set<string>();
   for (const s of kept.snapshots) for (const m of await listedManifests(io, s)) keptManifests.add(m.manifestPath);
   const oldestKept = Math.min(...kept.snapshots.map((s) => s.timestampMs));
   const manifests = new Set<string>();
   const contentFiles = new Set<string>();
-  for (const s of expired) {
+  for (const s of expired.snapshots) {
     const listed = await listedManifests(io, s);
     for (const m of listed) if (!keptManifests.has(m.manifestPath)) manifests.add(m.manifestPath);
-    if (!linear || s.timestampMs >= oldestKept) continue;
+    if (!expired.linear || !expired.onMain.has(s.snapshotId) || s.timestampMs >= oldestKept) continue;
     for (const m of listed) {
       if (m.addedSnapshotId !== s.snapshotId) continue;
       for (const e of await readManifest(io, m)) if (e.status === EntryStatus.Deleted) contentFiles.add(e.dataFile.filePath);
     }
   }
-  return { manifestLists: expired.map((s) => s.manifestList), manifests: [...manifests], contentFiles: [...contentFiles] };
+  return { manifestLists: expired.snapshots.map((s) => s.manifestList), manifests: [...manifests], contentFiles: [...contentFiles] };
 }
 
 /** Deletes the files; a failure is counted, not thrown (an orphan file harms no reader). */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Snapshot, SnapshotRef, TableMetadata } from '../spec/types.ts';
 import { newTableMetadata } from './metadata-updates.ts';
-import { expirySlackMs, planSnapshotExpiry, retentionOf } from './snapshot-expiry-plan.ts';
+import { expirySlackMs, historyIsLinear, planSnapshotExpiry, retentionOf } from './snapshot-expiry-plan.ts';
 
 const MIN = 60_000;
 const retention = { maxAgeMs: 60 * MIN, minSnapshotsToKeep: 3 };
@@ -59,12 +59,15 @@ test('the table properties Java reads override the defaults; bad values are igno
   assert.deepEqual(ids(planSnapshotExpiry(m, now, retentionOf(m.properties, retention))), [1, 2, 3, 4, 5, 6, 7]);
 });
 
-test('linear only when main is the only ref and every kept snapshot is an ancestor of its head', () => {
+test('the history is linear only when main is the only ref and every snapshot is an ancestor of its head', () => {
   const now = 1_000 * MIN;
-  assert.equal(planSnapshotExpiry(chain(10, now - 500 * MIN), now, retention).linear, true);
-  const tagged = chain(10, now - 500 * MIN, { refs: { v1: { snapshotId: 9n, type: 'tag' } } });
-  assert.equal(planSnapshotExpiry(tagged, now, retention).linear, false, 'another ref');
-  // a rolled-back snapshot (parent 5, not on main), young enough to stay
+  assert.equal(historyIsLinear(chain(10, now)), true);
+  assert.equal(historyIsLinear(chain(10, now, { refs: { v1: { snapshotId: 9n, type: 'tag' } } })), false, 'another ref');
+  // a rolled-back snapshot (parent 5, not on main)
   const orphan: Snapshot = { snapshotId: 99n, parentSnapshotId: 5n, sequenceNumber: 11, timestampMs: now, manifestList: 'memory://t/metadata/snap-99.avro', summary: { operation: 'append' } };
-  assert.equal(planSnapshotExpiry(chain(10, now - 500 * MIN, { snapshots: [orphan] }), now, retention).linear, false, 'a kept snapshot off main');
+  assert.equal(historyIsLinear(chain(10, now, { snapshots: [orphan] })), false, 'a snapshot off main');
+  const old = { ...orphan, timestampMs: now - 500 * MIN };
+  const plan = planSnapshotExpiry(chain(10, now - 400 * MIN, { snapshots: [old] }), now, retention);
+  assert.deepEqual(ids(plan).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 99]);
+  assert.deepEqual([...plan.onMain].map(Number).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7], 'the rolled-back snapshot is not on main');
 });

@@ -29,11 +29,10 @@ export interface SnapshotExpiryPlan {
   /** Snapshots to remove from the metadata, oldest first. */
   readonly expire: readonly Snapshot[];
   /**
-   * True when main is the only ref and every snapshot kept is an ancestor of main's head: the
-   * history is one line, so a file removed by an expired snapshot older than every kept one is
-   * in no kept snapshot (what file cleanup needs to know before deleting content files).
+   * Those of `expire` that are ancestors of main's head: what they removed is gone from main.
+   * (A rolled-back snapshot removed nothing from main: the files it removed may still be live.)
    */
-  readonly linear: boolean;
+  readonly onMain: ReadonlySet<bigint>;
 }
 
 /** A positive integer property, or undefined when absent or not one. */
@@ -80,11 +79,20 @@ export function planSnapshotExpiry(m: TableMetadata, nowMs: number, r: SnapshotR
   const cutoff = nowMs - r.maxAgeMs;
   const expirable = m.snapshots.filter((s) => !keep.has(s.snapshotId) && s.timestampMs < cutoff);
   const oldest = Math.min(...expirable.map((s) => s.timestampMs));
-  if (expirable.length === 0 || oldest >= cutoff - expirySlackMs(r)) return { expire: [], linear: false };
-  const gone = new Set(expirable.map((s) => s.snapshotId));
+  if (expirable.length === 0 || oldest >= cutoff - expirySlackMs(r)) return { expire: [], onMain: new Set() };
   const head = m.refs.main?.snapshotId;
-  const onMain = new Set(head === undefined ? [] : ancestors(byId, head).map((s) => s.snapshotId));
-  const onlyMain = Object.keys(m.refs).every((name) => name === 'main');
-  const linear = onlyMain && m.snapshots.every((s) => gone.has(s.snapshotId) || onMain.has(s.snapshotId));
-  return { expire: [...expirable].sort((a, b) => a.timestampMs - b.timestampMs), linear };
+  const mainLine = new Set(head === undefined ? [] : ancestors(byId, head).map((s) => s.snapshotId));
+  return { expire: [...expirable].sort((a, b) => a.timestampMs - b.timestampMs), onMain: new Set(expirable.filter((s) => mainLine.has(s.snapshotId)).map((s) => s.snapshotId)) };
+}
+
+/**
+ * True when main is the only ref and every snapshot is an ancestor of main's head: the history
+ * is one line, so a file an ancestor of main removed before every snapshot left is in none of
+ * them (what expired-file cleanup needs to know before deleting data and delete files).
+ */
+export function historyIsLinear(m: TableMetadata): boolean {
+  if (!Object.keys(m.refs).every((name) => name === 'main')) return false;
+  const head = m.refs.main?.snapshotId;
+  const onMain = new Set(head === undefined ? [] : ancestors(new Map(m.snapshots.map((s) => [s.snapshotId, s])), head).map((s) => s.snapshotId));
+  return m.snapshots.every((s) => onMain.has(s.snapshotId));
 }

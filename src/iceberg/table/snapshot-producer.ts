@@ -28,7 +28,7 @@ import {
 import { COMMIT_ID_KEY, commitWithRetry, type CommitPlan, type RetryPolicy } from './commit.ts';
 import { currentSchema, currentSnapshot, snapshotById, specById } from './metadata-access.ts';
 import { manifestMergeSettings, planManifestMerge } from './manifest-merge-plan.ts';
-import type { SnapshotExpiryPlan } from './snapshot-expiry-plan.ts';
+import { historyIsLinear, type SnapshotExpiryPlan } from './snapshot-expiry-plan.ts';
 import { buildSummary } from './snapshot-summary.ts';
 
 export interface ChangeSet {
@@ -73,8 +73,11 @@ export interface ProduceOptions {
 export interface CommittedSnapshot {
   readonly table: LoadedTable;
   readonly snapshot: Snapshot;
-  /** Snapshots the commit expired (ProduceOptions.expire), and whether the history they left is one line. */
-  readonly expired: { readonly snapshots: readonly Snapshot[]; readonly linear: boolean };
+  /**
+   * Snapshots the commit expired (ProduceOptions.expire); `onMain`: those that were ancestors of
+   * main's head; `linear`: the history the commit left is one line (historyIsLinear).
+   */
+  readonly expired: { readonly snapshots: readonly Snapshot[]; readonly onMain: ReadonlySet<bigint>; readonly linear: boolean };
 }
 
 /** A positive random 63-bit snapshot id. */
@@ -111,9 +114,9 @@ export async function commitChange(
   const now = options.now ?? Date.now;
   let newManifests: ManifestFile[] | undefined;
   let built: Snapshot | undefined;
-  /** Every snapshot an attempt planned to expire, and the last attempt's `linear`. */
+  /** Every snapshot an attempt planned to expire (the committed metadata tells which went), and which were on main. */
   const planned = new Map<bigint, Snapshot>();
-  let linear = false;
+  const plannedOnMain = new Set<bigint>();
 
   const build = async (base: LoadedTable, attempt: number): Promise<CommitPlan> => {
     change.validate?.(base);
@@ -147,7 +150,7 @@ export async function commitChange(
     };
     const expiry = options.expire?.(metadata);
     for (const x of expiry?.expire ?? []) planned.set(x.snapshotId, x);
-    linear = expiry?.linear ?? false;
+    for (const id of expiry?.onMain ?? []) plannedOnMain.add(id);
     return {
       requirements: [
         { type: 'assert-table-uuid', uuid: metadata.tableUuid },
@@ -176,7 +179,8 @@ export async function commitChange(
   const snapshot = table.metadata.snapshots.find((s) => s.summary[COMMIT_ID_KEY] === commitId) ?? built;
   if (snapshot === undefined) throw new Error(`iceberg commit ${commitId} landed but its snapshot is missing`);
   const remaining = new Set(table.metadata.snapshots.map((x) => x.snapshotId));
-  return { table, snapshot, expired: { snapshots: [...planned.values()].filter((x) => !remaining.has(x.snapshotId)), linear } };
+  const expired = [...planned.values()].filter((x) => !remaining.has(x.snapshotId));
+  return { table, snapshot, expired: { snapshots: expired, onMain: plannedOnMain, linear: expired.length > 0 && historyIsLinear(table.metadata) } };
 }
 
 /** Writes one manifest per (spec, content) group of the added files; sequence numbers inherit. */
