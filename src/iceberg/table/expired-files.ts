@@ -21,7 +21,7 @@ export interface ExpiredFiles {
   readonly contentFiles: readonly string[];
 }
 
-/** A manifest list's manifests; empty when the list is already gone (an earlier cleanup, or another engine's). */
+/** An expired snapshot's manifests; empty when its list is already gone (an earlier cleanup, or another engine's). */
 async function listedManifests(io: FileIO, snapshot: Snapshot): Promise<ManifestFile[]> {
   if (!(await io.exists(snapshot.manifestList))) return [];
   return readManifestList(io, snapshot.manifestList);
@@ -34,7 +34,8 @@ export async function findExpiredFiles(
   expired: { readonly snapshots: readonly Snapshot[]; readonly onMain: ReadonlySet<bigint>; readonly linear: boolean },
 ): Promise<ExpiredFiles> {
   const keptManifests = new Set<string>();
-  for (const s of kept.snapshots) for (const m of await listedManifests(io, s)) keptManifests.add(m.manifestPath);
+  // a kept snapshot's list that cannot be read stops the cleanup (throws): deleting on a partial view could remove what it lists
+  for (const s of kept.snapshots) for (const m of await readManifestList(io, s.manifestList)) keptManifests.add(m.manifestPath);
   const oldestKept = Math.min(...kept.snapshots.map((s) => s.timestampMs));
   const manifests = new Set<string>();
   const contentFiles = new Set<string>();
